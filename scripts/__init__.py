@@ -1,0 +1,1 @@
+"""Developer scripts: the embedded all-in-one runner."""

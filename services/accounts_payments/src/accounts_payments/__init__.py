@@ -1,0 +1,1 @@
+"""Accounts & Payments: Toqio customers, accounts, the ledger, payments and FX."""

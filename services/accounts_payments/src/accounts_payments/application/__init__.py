@@ -1,0 +1,1 @@
+"""Use cases: commands, handlers, queries and the ports they need (typing.Protocol)."""

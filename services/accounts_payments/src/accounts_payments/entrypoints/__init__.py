@@ -1,0 +1,1 @@
+"""How the outside world reaches the service: HTTP controllers, message consumers, CLI."""

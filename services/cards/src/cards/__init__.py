@@ -1,0 +1,1 @@
+"""Cards, the PCI DSS island: card lifecycle, PAN vault, reveal and authorization."""

@@ -1,0 +1,1 @@
+"""Compliance: transaction monitoring, sanctions screening and the review queue."""

@@ -1,0 +1,1 @@
+"""Adapters implementing the application ports: persistence, messaging, providers, webhooks."""

@@ -1,0 +1,1 @@
+"""Technical building blocks every service reuses: settings, persistence, messaging, web, auth."""

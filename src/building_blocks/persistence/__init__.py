@@ -1,0 +1,7 @@
+"""SQLAlchemy 2 async engine, per-service schema metadata and the unit of work."""
+
+from building_blocks.persistence.database import Database, async_url
+from building_blocks.persistence.metadata import service_metadata
+from building_blocks.persistence.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["Database", "SqlAlchemyUnitOfWork", "async_url", "service_metadata"]

@@ -1,0 +1,69 @@
+"""The versioned envelope around every integration message, and its one codec."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import msgspec
+
+from shared_kernel.contracts.base import IntegrationMessage
+from shared_kernel.contracts.messages import AnyMessage
+from shared_kernel.domain.ids import new_id
+
+
+class Envelope(msgspec.Struct, frozen=True, kw_only=True):
+    """Metadata that travels with a payload.
+
+    ``correlation_id`` ties every message of one business flow together; ``causation_id`` is
+    the ``message_id`` of the message that caused this one (``None`` for a flow's first).
+    """
+
+    message_id: str
+    type: str
+    version: int
+    occurred_at: datetime
+    correlation_id: str
+    causation_id: str | None
+    payload: AnyMessage
+
+    @classmethod
+    def wrap(
+        cls,
+        payload: IntegrationMessage,
+        *,
+        correlation_id: str | None = None,
+        causation: Envelope | None = None,
+        message_id: str | None = None,
+    ) -> Envelope:
+        """Wrap ``payload`` in a new envelope, continuing ``causation``'s flow if given."""
+        message_id = message_id or new_id()
+        if causation is not None:
+            correlation_id = causation.correlation_id
+        return cls(
+            message_id=message_id,
+            type=payload.TYPE,
+            version=payload.VERSION,
+            occurred_at=datetime.now(UTC),
+            correlation_id=correlation_id or message_id,
+            causation_id=causation.message_id if causation is not None else None,
+            payload=payload,  # type: ignore[arg-type]
+        )
+
+    @property
+    def routing_key(self) -> str:
+        """The routing key the envelope is published under."""
+        return f"{self.type}.v{self.version}"
+
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(Envelope)
+
+
+def encode(envelope: Envelope) -> bytes:
+    """Encode an envelope as JSON bytes."""
+    return _encoder.encode(envelope)
+
+
+def decode_envelope(data: bytes) -> Envelope:
+    """Decode JSON bytes into an envelope; raises ``msgspec.ValidationError`` on a bad one."""
+    return _decoder.decode(data)

@@ -1,0 +1,1 @@
+"""Value objects, ids, domain events and errors every bounded context speaks."""

@@ -1,0 +1,145 @@
+"""Find PostgreSQL and RabbitMQ for the integration tests, and isolate every run on them.
+
+Order of preference: ``DATABASE_URL`` / ``RABBITMQ_URL`` from the environment, then the
+localhost defaults, then containers started with testcontainers. When none works the test run
+fails with a message naming what to install; integration tests never skip silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import asyncpg
+import pytest
+
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+LOCAL_RABBITMQ = "amqp://guest:guest@127.0.0.1:5672/"
+
+# One id per test run, so concurrent runs on one server never share a database or a queue.
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or default_port
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class Found:
+    url: str
+    stop: object | None = None
+
+
+def find_postgres() -> Iterator[str]:
+    """Yield an admin URL of a PostgreSQL server for the whole session."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield _plain_postgres(url)
+        return
+    if _reachable(LOCAL_POSTGRES, 5432):
+        yield LOCAL_POSTGRES
+        return
+    try:
+        from testcontainers.postgres import PostgresContainer
+
+        container = PostgresContainer("postgres:16-alpine", driver=None)
+        container.start()
+    except Exception as error:
+        pytest.fail(
+            "No PostgreSQL for the integration tests: set DATABASE_URL, run PostgreSQL on "
+            f"127.0.0.1:5432 (user postgres, trust auth), or install Docker ({error})",
+            pytrace=False,
+        )
+    try:
+        yield _plain_postgres(container.get_connection_url())
+    finally:
+        container.stop()
+
+
+def find_rabbitmq() -> Iterator[str]:
+    """Yield an AMQP URL of a RabbitMQ broker for the whole session."""
+    url = os.environ.get("RABBITMQ_URL")
+    if url:
+        yield url
+        return
+    if _reachable(LOCAL_RABBITMQ, 5672):
+        yield LOCAL_RABBITMQ
+        return
+    try:
+        from testcontainers.rabbitmq import RabbitMqContainer
+
+        container = RabbitMqContainer("rabbitmq:3.13-alpine")
+        container.start()
+    except Exception as error:
+        pytest.fail(
+            "No RabbitMQ for the integration tests: set RABBITMQ_URL, run RabbitMQ on "
+            f"127.0.0.1:5672 (guest/guest), or install Docker ({error})",
+            pytrace=False,
+        )
+    try:
+        params = container.get_connection_params()
+        yield f"amqp://guest:guest@{params.host}:{params.port}/"
+    finally:
+        container.stop()
+
+
+def _plain_postgres(url: str) -> str:
+    # asyncpg wants the plain scheme; SQLAlchemy URLs may carry a driver suffix.
+    scheme, rest = url.split("://", 1)
+    return "postgresql://" + rest if scheme.startswith("postgres") else url
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(path=f"/{name}").geturl()
+
+
+class PostgresDatabases:
+    """Creates throw-away databases named after the run, and drops them afterwards."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self._counter = 0
+        self._created: list[str] = []
+
+    def create(self) -> str:
+        self._counter += 1
+        name = f"tq_{RUN_ID}_{self._counter}"
+        asyncio.run(self._execute(f'CREATE DATABASE "{name}"'))
+        self._created.append(name)
+        return _with_database(self.admin_url, name)
+
+    def drop(self, url: str) -> None:
+        name = urlsplit(url).path.lstrip("/")
+        with contextlib.suppress(Exception):
+            asyncio.run(self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    async def _execute(self, sql: str) -> None:
+        connection = await asyncpg.connect(self.admin_url)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+
+class AmqpNamespaces:
+    """Hands out unique name prefixes for exchanges and queues, one per test."""
+
+    def __init__(self) -> None:
+        self._counter = 0
+
+    def create(self) -> str:
+        self._counter += 1
+        return f"t{RUN_ID}{self._counter}"
