@@ -13,6 +13,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -117,14 +118,20 @@ class PostgresDatabases:
     def create(self) -> str:
         self._counter += 1
         name = f"tq_{RUN_ID}_{self._counter}"
-        asyncio.run(self._execute(f'CREATE DATABASE "{name}"'))
+        self._run(f'CREATE DATABASE "{name}"')
         self._created.append(name)
         return _with_database(self.admin_url, name)
 
     def drop(self, url: str) -> None:
         name = urlsplit(url).path.lstrip("/")
         with contextlib.suppress(Exception):
-            asyncio.run(self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def _run(self, sql: str) -> None:
+        # A fresh loop in a worker thread: the fixture may be requested from async code whose
+        # own loop is already running, where asyncio.run() is not allowed.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, self._execute(sql)).result()
 
     async def _execute(self, sql: str) -> None:
         connection = await asyncpg.connect(self.admin_url)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-AfterCommit = Callable[[], Awaitable[None]]
+AfterCommit = Callable[[], Awaitable[None] | None]
 
 
 class SqlAlchemyUnitOfWork:
@@ -53,7 +54,9 @@ class SqlAlchemyUnitOfWork:
         if self._committed and exc_type is None:
             callbacks, self._after_commit = self._after_commit, []
             for callback in callbacks:
-                await callback()
+                result = callback()
+                if inspect.isawaitable(result):
+                    await result
 
     def after_commit(self, callback: AfterCommit) -> None:
         """Run ``callback`` after a successful commit (never after a rollback)."""

@@ -26,6 +26,16 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     causation_id: str | None
     payload: AnyMessage
 
+    def __post_init__(self) -> None:
+        # Brokers route on ``type``/``version`` while consumers dispatch on the payload class;
+        # refusing a disagreement stops a message being routed as one type and handled as
+        # another. msgspec turns this ValueError into a ValidationError on decode.
+        if (self.type, self.version) != (self.payload.TYPE, self.payload.VERSION):
+            raise ValueError(
+                f"envelope says {self.type}.v{self.version} but carries "
+                f"{self.payload.TYPE}.v{self.payload.VERSION}"
+            )
+
     @classmethod
     def wrap(
         cls,
@@ -65,5 +75,12 @@ def encode(envelope: Envelope) -> bytes:
 
 
 def decode_envelope(data: bytes) -> Envelope:
-    """Decode JSON bytes into an envelope; raises ``msgspec.ValidationError`` on a bad one."""
+    """Decode JSON bytes into an envelope.
+
+    Raises:
+        msgspec.ValidationError: well-formed JSON that is not a valid envelope (unknown schema
+            tag, missing field, type/version not matching the payload).
+        msgspec.DecodeError: malformed JSON (``ValidationError`` is its subclass, so catching
+            ``DecodeError`` covers both).
+    """
     return _decoder.decode(data)

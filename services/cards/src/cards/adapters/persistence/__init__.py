@@ -1,0 +1,1 @@
+"""Persistence adapters: tables, mappers and repositories on SQLAlchemy."""

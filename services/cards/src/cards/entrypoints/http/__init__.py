@@ -1,0 +1,1 @@
+"""HTTP entrypoint: the Litestar app and its controllers."""

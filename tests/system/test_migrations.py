@@ -1,0 +1,57 @@
+"""Each service's Alembic migrations build exactly the schema its table metadata describes."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import Connection
+
+from building_blocks.persistence import Database
+from building_blocks.persistence.migrations import upgrade_to_head
+
+pytestmark = pytest.mark.system
+
+SERVICES = ("accounts_payments", "compliance", "cards")
+
+
+def schema_differences(connection: Connection, metadata: MetaData) -> list[Any]:
+    schema = metadata.schema
+    context = MigrationContext.configure(
+        connection,
+        opts={
+            "include_schemas": True,
+            "include_name": lambda name, type_, _parent: (
+                name == schema if type_ == "schema" else name != "alembic_version"
+            ),
+            "compare_type": True,
+        },
+    )
+    return list(compare_metadata(context, metadata))
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_migrations_match_the_table_metadata(service: str, postgres_url: str) -> None:
+    tables = importlib.import_module(f"{service}.adapters.persistence.tables")
+    container = importlib.import_module(f"{service}.container")
+    migrations_dir: Path = container.MIGRATIONS_DIR
+    database = Database(postgres_url, schema=service)
+    try:
+        await upgrade_to_head(database, migrations_dir)
+        await upgrade_to_head(database, migrations_dir)  # running twice is harmless
+        async with database.engine.connect() as connection:
+            differences = await connection.run_sync(schema_differences, tables.metadata)
+            version = (
+                await connection.execute(
+                    text(f'SELECT version_num FROM "{service}".alembic_version')
+                )
+            ).scalar_one()
+    finally:
+        await database.dispose()
+    assert differences == [], f"{service}: migrations and metadata differ: {differences}"
+    assert version
