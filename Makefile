@@ -7,6 +7,8 @@ COVERAGE_MIN ?= 80
 
 # uv is installed with pip into a private tool venv when it is not on PATH.
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+# Trust the platform's certificate store (as pip and curl do), e.g. behind a TLS proxy.
+export UV_SYSTEM_CERTS ?= 1
 RUN := $(UV) run --frozen --all-packages
 
 .PHONY: help install run run-postgres test lint format typecheck imports pytest coverage-gates bench clean

@@ -13,10 +13,12 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue
 class Topology:
     """Declares a service's topology under a name prefix and remembers it for deletion.
 
-    Layout: a durable topic exchange per service (``{ns}{service}``); per subscription a quorum
-    queue ``{ns}{service}.{queue}`` dead-lettering to the direct exchange ``{ns}{service}.dlx``
-    under its own name, which routes to the quorum queue ``{ns}{service}.{queue}.dlq``; requests
-    to a classic queue ``{ns}{service}.rpc`` bound with ``rpc.{service}``.
+    Layout: a durable topic exchange per service (``{ns}{service}``) whose alternate exchange,
+    the fanout ``{ns}{service}.unrouted``, parks what no binding matches in the quorum queue
+    ``{ns}{service}.unrouted``; per subscription a quorum queue ``{ns}{service}.{queue}``
+    dead-lettering to the direct exchange ``{ns}{service}.dlx`` under its own name, which routes
+    to the quorum queue ``{ns}{service}.{queue}.dlq``; requests go through the default exchange
+    straight to the classic queue ``{ns}{service}.rpc``.
     """
 
     namespace: str
@@ -32,11 +34,38 @@ class Topology:
         """The full name of this service's ``queue``."""
         return f"{self.namespace}{self.service}.{queue}"
 
+    def unrouted_name(self, service: str | None = None) -> str:
+        """The alternate exchange of ``service`` (default: this one), and its parking queue."""
+        return f"{self.exchange_name(service)}.unrouted"
+
     async def exchange(self, channel: AbstractChannel, service: str) -> AbstractExchange:
-        """Declare (idempotently) the topic exchange of ``service``."""
+        """Declare (idempotently) the topic exchange of ``service``.
+
+        Publisher and subscribers all declare it here: RabbitMQ refuses a redeclaration whose
+        ``alternate-exchange`` differs (PRECONDITION_FAILED), so the arguments live in one place.
+        """
         name = self.exchange_name(service)
         self._remember(self.exchanges, name)
-        return await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
+        return await channel.declare_exchange(
+            name,
+            aio_pika.ExchangeType.TOPIC,
+            durable=True,
+            arguments={"alternate-exchange": self.unrouted_name(service)},
+        )
+
+    async def parking_lot(self, channel: AbstractChannel) -> AbstractQueue:
+        """Declare this service's alternate exchange and the quorum queue it parks messages in.
+
+        Declared by the owning service only: it alone publishes to its exchange, and it declares
+        this before it publishes anything. The returned queue's ``declaration_result`` counts
+        the messages parked at that moment.
+        """
+        name = self.unrouted_name()
+        self._remember(self.exchanges, name)
+        fanout = await channel.declare_exchange(name, aio_pika.ExchangeType.FANOUT, durable=True)
+        queue = await self._declare(channel, name, {"x-queue-type": "quorum"})
+        await queue.bind(fanout)
+        return queue
 
     async def subscriber_queue(
         self, channel: AbstractChannel, queue: str, *, delivery_limit: int
