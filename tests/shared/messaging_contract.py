@@ -17,7 +17,7 @@ from building_blocks.messaging import (
     NoResponder,
     PublishFailed,
     RequestTimedOut,
-    Unroutable,
+    UnroutedReplay,
 )
 from shared_kernel.contracts import (
     AccountOpenedV1,
@@ -44,13 +44,21 @@ async def eventually(
             await asyncio.sleep(0.01)
 
 
+class ParkingBus(MessageBus, UnroutedReplay, Protocol):
+    """A bus that also replays its parked messages, as both adapters do."""
+
+
 class BusHarness(Protocol):
     """What the suite needs from an adapter's test module."""
 
     delivery_limit: int
 
-    async def bus(self, service: str) -> MessageBus:
+    async def bus(self, service: str) -> ParkingBus:
         """A started bus for ``service``, closed (and its topology removed) after the test."""
+        ...
+
+    async def parked(self, service: str) -> int:
+        """How many messages wait in ``service``'s parking lot of unroutable messages."""
         ...
 
     async def dead_letters(self, service: str, queue: str, count: int) -> list[bytes]:
@@ -252,12 +260,51 @@ class MessageBusContract:
         with pytest.raises(RequestTimedOut):
             await cards.request("ledger", reservation(), timeout=0.3)
 
-    async def test_publishing_what_no_queue_is_bound_for_fails(self, harness: BusHarness) -> None:
+    async def test_an_event_nobody_subscribes_to_is_parked_and_replayed_to_a_later_consumer(
+        self, harness: BusHarness
+    ) -> None:
         publisher, consumer = await harness.bus("ledger"), await harness.bus("monitor")
         await consumer.subscribe("accounts", [Binding("ledger", "AccountOpened.*")], Recorder())
-        with pytest.raises(Unroutable) as raised:
-            await publisher.publish(booked())
-        assert isinstance(raised.value, PublishFailed)
+        envelopes = [booked("t-1"), booked("t-2")]
+        for envelope in envelopes:
+            await publisher.publish(envelope)  # confirmed, not refused
+        await self._parked(harness, "ledger", 2)
+
+        recorder = Recorder()
+        await consumer.subscribe("activity", [Binding("ledger", "TransactionBooked.*")], recorder)
+        assert await publisher.replay_unrouted() == 2
+        assert [await recorder.next(), await recorder.next()] == envelopes
+        await self._parked(harness, "ledger", 0)
+
+    async def test_a_replayed_event_that_still_nobody_subscribes_to_is_parked_again(
+        self, harness: BusHarness
+    ) -> None:
+        publisher = await harness.bus("ledger")
+        await publisher.publish(booked())
+        await self._parked(harness, "ledger", 1)
+        assert await publisher.replay_unrouted() == 1
+        await self._parked(harness, "ledger", 1)
+        assert await publisher.replay_unrouted() == 1  # parked again, so replayable again
+
+    async def test_a_request_does_not_reach_subscribers_of_the_target_or_the_parking_lot(
+        self, harness: BusHarness
+    ) -> None:
+        cards, monitor = await harness.bus("cards"), await harness.bus("monitor")
+        await harness.bus("ledger")
+        recorder = Recorder()
+        await monitor.subscribe("everything", [Binding("ledger", "#")], recorder)
+        with pytest.raises(NoResponder):
+            await cards.request("ledger", reservation(), timeout=WAIT)
+        await asyncio.sleep(0.05)  # give a wrongly routed request the chance to show up
+        assert recorder.received == []
+        assert await harness.parked("ledger") == 0
+
+    @staticmethod
+    async def _parked(harness: BusHarness, service: str, count: int) -> None:
+        async def parked() -> bool:
+            return await harness.parked(service) == count
+
+        await eventually(parked)
 
     async def test_messages_wait_in_the_queue_while_the_consumer_is_stopped(
         self, harness: BusHarness
@@ -302,3 +349,5 @@ class MessageBusContract:
             await bus.publish(booked())
         with pytest.raises(PublishFailed):
             await bus.request("monitor", reservation(), timeout=WAIT)
+        with pytest.raises(PublishFailed):
+            await bus.replay_unrouted()

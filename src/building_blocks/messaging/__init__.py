@@ -11,6 +11,7 @@ from building_blocks.messaging.port import (
     RequestTimedOut,
     Responder,
     Unroutable,
+    UnroutedReplay,
 )
 from building_blocks.messaging.rabbitmq import RabbitMqMessageBus
 
@@ -27,4 +28,5 @@ __all__ = [
     "RequestTimedOut",
     "Responder",
     "Unroutable",
+    "UnroutedReplay",
 ]

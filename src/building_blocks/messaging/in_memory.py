@@ -45,14 +45,15 @@ class InMemoryBroker:
     """The shared "server" of every ``InMemoryMessageBus`` in one process.
 
     Queues outlive the buses consuming them, as durable queues do, so messages published while
-    a consumer is stopped wait for it. A message nobody is bound for is refused (``Unroutable``),
-    exactly as RabbitMQ returns a ``mandatory`` message.
+    a consumer is stopped wait for it. A message nobody is bound for is parked per exchange, as
+    RabbitMQ's alternate exchange parks it, until ``replay_unrouted`` routes it again.
     """
 
     def __init__(self) -> None:
         self._bindings: dict[str, list[tuple[str, _Queue]]] = {}
         self._queues: dict[str, _Queue] = {}
         self._dead_letters: dict[str, list[bytes]] = {}
+        self._unrouted: dict[str, list[tuple[str, bytes]]] = {}
 
     def declare_queue(self, name: str, *, delivery_limit: int) -> _Queue:
         """Return the queue called ``name``, creating it on first use."""
@@ -66,19 +67,39 @@ class InMemoryBroker:
         if (pattern, queue) not in bindings:
             bindings.append((pattern, queue))
 
-    def route(self, exchange: str, routing_key: str, delivery: _Delivery) -> None:
-        """Enqueue a copy of ``delivery`` on every bound queue; raise ``Unroutable`` if none."""
+    def route(self, exchange: str, routing_key: str, body: bytes) -> None:
+        """Enqueue a copy of ``body`` on every bound queue; park it if there is none."""
         targets = {
             queue.name: queue
             for pattern, queue in self._bindings.get(exchange, [])
             if topic_matches(pattern, routing_key)
         }
         if not targets:
-            raise Unroutable(f"no queue bound on {exchange!r} for {routing_key!r}")
+            log.warning("unroutable message parked", exchange=exchange, routing_key=routing_key)
+            self._unrouted.setdefault(exchange, []).append((routing_key, body))
         for queue in targets.values():
-            queue.items.put_nowait(
-                _Delivery(delivery.body, reply=delivery.reply, expires_at=delivery.expires_at)
-            )
+            queue.items.put_nowait(_Delivery(body))
+
+    def send(self, queue_name: str, delivery: _Delivery) -> None:
+        """Enqueue ``delivery`` straight on a queue; raise ``Unroutable`` if it does not exist.
+
+        What requests go through, like RabbitMQ's default exchange: a request is never parked.
+        """
+        queue = self._queues.get(queue_name)
+        if queue is None:
+            raise Unroutable(f"no queue {queue_name!r}")
+        queue.items.put_nowait(delivery)
+
+    def unrouted(self, service: str) -> list[bytes]:
+        """The bodies parked because nothing was bound for them on ``service``'s exchange."""
+        return [body for _, body in self._unrouted.get(service, [])]
+
+    def replay_unrouted(self, service: str) -> int:
+        """Route every message parked for ``service`` again; return how many that was."""
+        parked = self._unrouted.pop(service, [])
+        for routing_key, body in parked:
+            self.route(service, routing_key, body)
+        return len(parked)
 
     def dead_letter(self, queue: _Queue, body: bytes) -> None:
         """Move a message to ``queue``'s dead-letter list."""
@@ -90,7 +111,7 @@ class InMemoryBroker:
 
     def publish_raw(self, exchange: str, routing_key: str, body: bytes) -> None:
         """Publish arbitrary bytes, as a foreign or broken producer would (for tests)."""
-        self.route(exchange, routing_key, _Delivery(body))
+        self.route(exchange, routing_key, body)
 
 
 class _Consumer:
@@ -124,7 +145,7 @@ class InMemoryMessageBus:
     """A ``MessageBus`` on an ``InMemoryBroker``; messages go through the JSON codec as on the wire.
 
     Queues are named ``{service}.{queue}``, each service's exchange is its name, requests go to
-    the queue ``{service}.rpc`` under the routing key ``rpc.{service}``.
+    straight to the queue ``{service}.rpc``.
     """
 
     def __init__(self, broker: InMemoryBroker, service: str, *, delivery_limit: int = 5) -> None:
@@ -150,9 +171,14 @@ class InMemoryMessageBus:
         return self._running
 
     async def publish(self, envelope: Envelope) -> None:
-        """Route ``envelope`` from this service's exchange; ``Unroutable`` if nobody is bound."""
+        """Route ``envelope`` from this service's exchange; parked if nobody is bound."""
         self._require_running()
-        self._broker.route(self.service, envelope.routing_key, _Delivery(encode(envelope)))
+        self._broker.route(self.service, envelope.routing_key, encode(envelope))
+
+    async def replay_unrouted(self) -> int:
+        """Route this service's parked messages again; those still unroutable park again."""
+        self._require_running()
+        return self._broker.replay_unrouted(self.service)
 
     async def subscribe(self, queue: str, bindings: Sequence[Binding], handler: Handler) -> None:
         """Consume ``{service}.{queue}`` with ``handler``, redelivering on error up to the limit."""
@@ -206,7 +232,7 @@ class InMemoryMessageBus:
             encode(payload_envelope), reply=reply, expires_at=loop.time() + timeout
         )
         try:
-            self._broker.route(target_service, f"rpc.{target_service}", delivery)
+            self._broker.send(f"{target_service}.rpc", delivery)
         except Unroutable as error:
             raise NoResponder(f"nothing serves {target_service!r}") from error
         try:
@@ -224,7 +250,6 @@ class InMemoryMessageBus:
     async def serve(self, responder: Responder) -> None:
         """Answer requests to this service; expired requests are dropped unanswered."""
         queue = self._broker.declare_queue(f"{self.service}.rpc", delivery_limit=0)
-        self._broker.bind(self.service, f"rpc.{self.service}", queue)
 
         async def process(delivery: _Delivery) -> None:
             await self._answer(responder, delivery)

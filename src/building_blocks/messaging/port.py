@@ -35,7 +35,11 @@ class PublishFailed(MessagingError):
 
 
 class Unroutable(PublishFailed):
-    """No queue is bound for the message's routing key, so the broker returned it."""
+    """The broker returned the message: nothing could take it, not even the parking lot.
+
+    An event nobody is bound for is parked, not returned, so this means a broken topology
+    (say, a deleted alternate exchange); for a request it means nothing serves the target.
+    """
 
 
 class RequestTimedOut(MessagingError):
@@ -69,7 +73,9 @@ class MessageBus(Protocol):
     async def publish(self, envelope: Envelope) -> None:
         """Publish to this service's exchange under ``envelope.routing_key``.
 
-        Returns once the broker confirmed the message; raises ``PublishFailed`` otherwise.
+        Returns once the broker confirmed the message; raises ``PublishFailed`` otherwise. A
+        message no queue is bound for is confirmed too: it waits in this service's parking lot
+        (see ``UnroutedReplay``), so an event nobody consumes yet never stalls the publisher.
         """
         ...
 
@@ -94,4 +100,19 @@ class MessageBus(Protocol):
 
     async def serve(self, responder: Responder) -> None:
         """Answer the requests addressed to this service with ``responder``."""
+        ...
+
+
+class UnroutedReplay(Protocol):
+    """The operator's side of a bus: replaying the events parked because nobody was bound.
+
+    Apart from ``MessageBus`` because services never call it: it is run by hand (or a tool)
+    once the missing consumer is deployed, and a fake bus need not implement it.
+    """
+
+    async def replay_unrouted(self) -> int:
+        """Re-publish this service's parked messages; those still unroutable are parked again.
+
+        Returns how many messages were re-published, wherever they went.
+        """
         ...

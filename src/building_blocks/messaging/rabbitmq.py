@@ -7,12 +7,12 @@ import uuid
 from collections.abc import Awaitable, Sequence
 
 import aio_pika
-import msgspec
 import structlog
 from aio_pika.abc import (
     AbstractChannel,
     AbstractExchange,
     AbstractIncomingMessage,
+    AbstractMessage,
     AbstractQueue,
     AbstractRobustConnection,
 )
@@ -27,16 +27,19 @@ from building_blocks.messaging.port import (
     Responder,
     Unroutable,
 )
+from building_blocks.messaging.rabbitmq_consumer import UNDECODABLE, handle_delivery
 from building_blocks.messaging.rabbitmq_topology import Topology
 from shared_kernel.contracts import Envelope, decode_envelope, encode
 
 log = structlog.get_logger(__name__)
 
-_UNDECODABLE = (msgspec.DecodeError, msgspec.ValidationError)
-
 
 class RabbitMqMessageBus:
     """A ``MessageBus`` on RabbitMQ: confirmed, mandatory, persistent publishing.
+
+    An event no binding matches goes to the service's parking lot through the exchange's
+    alternate exchange; ``replay_unrouted`` re-publishes it once a consumer is bound. A
+    ``basic.return`` (``Unroutable``) therefore only means a broken topology.
 
     Consumers ack only after their handler returned and reject with requeue when it raised, so
     the quorum queue's ``x-delivery-limit`` moves a poison message to the dead-letter queue.
@@ -65,7 +68,7 @@ class RabbitMqMessageBus:
         self._connection: AbstractRobustConnection | None = None
         self._publisher: AbstractChannel | None = None
         self._consumer: AbstractChannel | None = None
-        self._exchanges: dict[str, AbstractExchange] = {}
+        self._exchange: AbstractExchange | None = None
         self._consumers: list[tuple[AbstractQueue, str]] = []
         self._in_flight: set[asyncio.Task[object]] = set()
         self._pending: dict[str, asyncio.Future[Envelope]] = {}
@@ -79,7 +82,8 @@ class RabbitMqMessageBus:
         )
         self._consumer = await self._connection.channel()
         await self._consumer.set_qos(prefetch_count=self._prefetch)
-        await self._exchange(self.service)
+        await self.topology.parking_lot(self._publisher)
+        self._exchange = await self.topology.exchange(self._publisher, self.service)
         reply_queue = await self.topology.reply_queue(
             self._consumer, f"{self.service}.reply.{uuid.uuid4().hex}"
         )
@@ -101,7 +105,7 @@ class RabbitMqMessageBus:
             future.cancel()
         connection, self._connection = self._connection, None
         self._publisher = self._consumer = None
-        self._exchanges.clear()
+        self._exchange = None
         if connection is not None:
             await connection.close()
 
@@ -125,28 +129,49 @@ class RabbitMqMessageBus:
             content_type="application/json",
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )
-        await self._publish(self.service, envelope.routing_key, message)
+        await self._publish(envelope.routing_key, message)
 
-    async def _publish(self, service: str, routing_key: str, message: aio_pika.Message) -> None:
+    async def _publish(
+        self, routing_key: str, message: AbstractMessage, *, direct: bool = False
+    ) -> None:
+        # direct: through the default exchange to the queue named routing_key, which has no
+        # alternate exchange, so a missing queue comes back as a basic.return (Unroutable).
+        if self._publisher is None or self._exchange is None:
+            raise PublishFailed("the bus is not started")
+        exchange = self._publisher.default_exchange if direct else self._exchange
         try:
             async with asyncio.timeout(self._confirm_timeout):
-                exchange = await self._exchange(service)
                 await exchange.publish(message, routing_key, mandatory=True)
         except PublishError as error:
-            raise Unroutable(f"no queue bound for {routing_key!r}") from error
-        except PublishFailed:
-            raise
+            raise Unroutable(f"nothing bound for {routing_key!r} on {exchange.name!r}") from error
         except TimeoutError as error:
             raise PublishFailed(f"no confirm for {routing_key!r} in time") from error
         except Exception as error:
             raise PublishFailed(f"{type(error).__name__} publishing {routing_key!r}") from error
 
-    async def _exchange(self, service: str) -> AbstractExchange:
+    async def replay_unrouted(self) -> int:
+        """Re-publish the messages parked for this service; those still unroutable park again.
+
+        Takes as many as were parked when it began, so re-parked ones wait for the next replay.
+        Each is acked only once its re-publication is confirmed: a crash in between replays it
+        twice, which the consumers' inbox absorbs. Returns how many were re-published.
+        """
         if self._publisher is None:
             raise PublishFailed("the bus is not started")
-        if service not in self._exchanges:
-            self._exchanges[service] = await self.topology.exchange(self._publisher, service)
-        return self._exchanges[service]
+        parked = await self.topology.parking_lot(self._publisher)
+        replayed = 0
+        for _ in range(parked.declaration_result.message_count or 0):
+            message = await parked.get(fail=False, timeout=self._confirm_timeout)
+            if message is None:
+                break  # another replica's replay took the rest
+            try:
+                await self._publish(message.routing_key or "", message)
+            except PublishFailed:
+                await message.reject(requeue=True)
+                raise
+            await message.ack()
+            replayed += 1
+        return replayed
 
     async def subscribe(self, queue: str, bindings: Sequence[Binding], handler: Handler) -> None:
         """Declare ``queue`` as a quorum queue with a DLQ, bind it and start consuming."""
@@ -159,7 +184,7 @@ class RabbitMqMessageBus:
             await declared.bind(source, routing_key=binding.routing_key_pattern)
 
         async def on_message(message: AbstractIncomingMessage) -> None:
-            await self._tracked(self._handle(declared.name, handler, message))
+            await self._tracked(handle_delivery(declared.name, handler, message))
 
         self._consumers.append((declared, await declared.consume(on_message)))
 
@@ -172,29 +197,6 @@ class RabbitMqMessageBus:
             await work
         finally:
             self._in_flight.discard(task)
-
-    async def _handle(self, queue: str, handler: Handler, message: AbstractIncomingMessage) -> None:
-        try:
-            envelope = decode_envelope(message.body)
-        except _UNDECODABLE:
-            log.error(
-                "undecodable message dead-lettered", queue=queue, message_id=message.message_id
-            )
-            await message.reject(requeue=False)
-            return
-        try:
-            await handler(envelope)
-        except Exception as error:
-            log.warning(
-                "message handler failed",
-                queue=queue,
-                message_id=envelope.message_id,
-                delivery_count=(message.headers or {}).get("x-delivery-count", 0),
-                error_type=type(error).__name__,
-            )
-            await message.reject(requeue=True)
-            return
-        await message.ack()
 
     async def request(
         self,
@@ -217,7 +219,8 @@ class RabbitMqMessageBus:
         )
         try:
             async with asyncio.timeout(timeout):
-                await self._publish(target_service, f"rpc.{target_service}", message)
+                target = self.topology.request_queue_name(target_service)
+                await self._publish(target, message, direct=True)
                 return await future
         except Unroutable as error:
             raise NoResponder(f"nothing serves {target_service!r}") from error
@@ -232,14 +235,13 @@ class RabbitMqMessageBus:
             return  # a late reply to a request that already timed out
         try:
             future.set_result(decode_envelope(message.body))
-        except _UNDECODABLE:
+        except UNDECODABLE:
             log.error("undecodable reply dropped", correlation_id=message.correlation_id)
 
     async def serve(self, responder: Responder) -> None:
         """Consume this service's request queue and answer each request with ``responder``."""
         channel = self._require(self._consumer)
         queue = await self.topology.request_queue(channel)
-        await queue.bind(await self.topology.exchange(channel, self.service), f"rpc.{self.service}")
 
         async def on_request(message: AbstractIncomingMessage) -> None:
             await self._tracked(self._answer(responder, message))
@@ -264,18 +266,10 @@ class RabbitMqMessageBus:
             content_type="application/json",
         )
         try:
-            await self._publish_reply(message.reply_to or "", reply)
+            await self._publish(message.reply_to or "", reply, direct=True)
         except PublishFailed as error:
             log.warning("reply not delivered", message_id=request.message_id, error=str(error))
         await message.ack()
-
-    async def _publish_reply(self, reply_to: str, reply: aio_pika.Message) -> None:
-        channel = self._require(self._publisher)
-        try:
-            async with asyncio.timeout(self._confirm_timeout):
-                await channel.default_exchange.publish(reply, reply_to, mandatory=True)
-        except Exception as error:
-            raise PublishFailed(type(error).__name__) from error
 
     async def delete_topology(self) -> None:
         """Delete every queue and exchange this bus declared (tests and tear-down tools)."""

@@ -85,13 +85,18 @@ class Topology:
         }
         return await self._declare(channel, name, arguments)
 
+    def request_queue_name(self, service: str | None = None) -> str:
+        """The queue requests to ``service`` (default: this one) are sent to."""
+        return f"{self.exchange_name(service)}.rpc"
+
     async def request_queue(self, channel: AbstractChannel) -> AbstractQueue:
         """Declare the queue requests to this service wait in.
 
         Classic, not quorum: a request is worthless after its deadline (seconds), so it is
         neither persisted nor replicated, and the hot path avoids a Raft round-trip.
         """
-        return await self._declare(channel, self.queue_name("rpc"), {"x-queue-type": "classic"})
+        arguments = {"x-queue-type": "classic"}
+        return await self._declare(channel, self.request_queue_name(), arguments)
 
     async def reply_queue(self, channel: AbstractChannel, name: str) -> AbstractQueue:
         """Declare an exclusive, auto-deleted reply queue for one bus instance."""

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import structlog
 from tenacity import AsyncRetrying, RetryCallState, RetryError, wait_exponential_jitter
 
-from building_blocks.messaging.port import MessageBus, MessagingError, Unroutable
+from building_blocks.messaging.port import MessageBus, MessagingError
 from building_blocks.outbox.leadership import InProcessLock, PostgresAdvisoryLock, RelayLeadership
 from building_blocks.outbox.tables import MessagingTables
 from building_blocks.persistence import Database
@@ -25,12 +25,9 @@ class OutboxRelay:
 
     A crash between the two republishes the row later, which the consumers' inbox absorbs
     (at-least-once). Only the relay holding the service's lock publishes; others stand by.
-    While publishing fails (broker down, nothing bound) the relay backs off with jitter and
-    keeps every row; it retries until stopped and never skips a row, so order is kept.
-
-    A message no queue is bound for blocks the rows behind it until a consumer binds; with
-    ``skip_unroutable`` such a row is set aside instead (``sent_at`` and ``last_error`` set),
-    for services that publish events nobody may consume.
+    While publishing fails (broker down, topology broken) the relay backs off with jitter and
+    keeps every row; it retries until stopped and never skips a row, so order is kept. An event
+    nobody consumes is not a failure: the bus parks it (``UnroutedReplay``) and confirms it.
     """
 
     def __init__(
@@ -43,7 +40,6 @@ class OutboxRelay:
         poll_interval: float = 0.5,
         standby_interval: float = 5.0,
         max_backoff: float = 30.0,
-        skip_unroutable: bool = False,
     ) -> None:
         self._database = database
         self._table = tables.outbox
@@ -52,7 +48,6 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._standby_interval = standby_interval
         self._max_backoff = max_backoff
-        self._skip_unroutable = skip_unroutable
         lock_name = f"outbox-relay:{database.schema}"
         self._leadership: RelayLeadership = (
             InProcessLock(f"{database.url}#{lock_name}")
@@ -122,12 +117,6 @@ class OutboxRelay:
             for row_id, body in rows:
                 try:
                     await self._bus.publish(decode_envelope(body))
-                except Unroutable as error:
-                    await self._record_failure(row_id, error, give_up=self._skip_unroutable)
-                    if not self._skip_unroutable:
-                        raise
-                    log.warning("unroutable outbox row set aside", outbox_id=row_id)
-                    continue
                 except Exception as error:
                     await self._record_failure(row_id, error)
                     raise
@@ -156,18 +145,11 @@ class OutboxRelay:
         async with self._database.sessions.begin() as session:
             await session.execute(statement)
 
-    async def _record_failure(
-        self, row_id: int, error: Exception, *, give_up: bool = False
-    ) -> None:
-        # A row given up on gets a sent_at so it stops blocking; last_error tells it apart.
+    async def _record_failure(self, row_id: int, error: Exception) -> None:
         statement = (
             self._table.update()
             .where(self._table.c.id == row_id)
-            .values(
-                attempts=self._table.c.attempts + 1,
-                last_error=_describe(error),
-                sent_at=datetime.now(UTC) if give_up else None,
-            )
+            .values(attempts=self._table.c.attempts + 1, last_error=_describe(error))
         )
         with contextlib.suppress(Exception):  # the database may be what failed
             async with self._database.sessions.begin() as session:

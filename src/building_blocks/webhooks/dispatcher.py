@@ -24,7 +24,8 @@ class WebhookDispatcher:
     Several dispatchers may share a PostgreSQL database: rows are claimed with
     ``FOR UPDATE SKIP LOCKED`` and held under a lease (``RetryPolicy.lease``), so a crashed
     dispatcher's rows return to the queue once the lease runs out. A batch is sent
-    concurrently, so the lease must exceed the sender's timeout.
+    concurrently, so the lease must exceed the sender's timeout. Deliveries sharing an
+    ordering key go one at a time, in enqueue order, across all dispatchers.
     """
 
     def __init__(
@@ -93,13 +94,25 @@ class WebhookDispatcher:
     async def replay(self, delivery_id: str) -> bool:
         """Put a FAILED or EXPIRED delivery back in the queue with a fresh retry window.
 
+        A delivery with an ordering key is replayed only while every later delivery of its
+        key is FAILED or EXPIRED too, so Toqio never gets an older status after a newer one;
+        replay those oldest first. See ``building_blocks.webhooks.ordering``.
+
         Returns:
-            Whether it was replayed (False if unknown or not FAILED/EXPIRED).
+            Whether it was replayed (False if unknown, not FAILED/EXPIRED, or superseded).
         """
-        webhook_type = await self._store.replay(delivery_id, self._clock())
-        if webhook_type is None:
+        replay = await self._store.replay(delivery_id, self._clock())
+        if replay is None:
             return False
-        log.info("webhook.replayed", webhook_type=webhook_type, delivery_id=delivery_id)
+        if replay.superseded_by is not None:
+            log.warning(
+                "webhook.replay_superseded",
+                webhook_type=replay.webhook_type,
+                delivery_id=delivery_id,
+                superseded_by=replay.superseded_by,
+            )
+            return False
+        log.info("webhook.replayed", webhook_type=replay.webhook_type, delivery_id=delivery_id)
         self._wakeup.set()
         return True
 

@@ -37,6 +37,7 @@ class WebhookQueue:
         *,
         customer_id: str | None = None,
         dedupe_key: str | None = None,
+        ordering_key: str | None = None,
     ) -> str:
         """Add a delivery to the caller's open transaction; nothing is sent before it commits.
 
@@ -47,6 +48,12 @@ class WebhookQueue:
             customer_id: the Toqio customer the webhook belongs to, for operators.
             dedupe_key: a key that makes enqueueing idempotent: a second call with the same
                 key adds nothing and returns the first delivery's id.
+            ordering_key: deliveries with the same key, e.g. ``f"transaction:{id}"``, are
+                sent one at a time in enqueue order (``created_at``, then id); without a key
+                a delivery is sent as soon as it is due, beside any other. Enqueue order is
+                the order of the callers' clocks, so callers enqueueing for one key from
+                concurrent transactions must serialise those (normally by updating the same
+                aggregate row).
 
         Returns:
             The delivery id (a UUIDv7 string).
@@ -59,6 +66,7 @@ class WebhookQueue:
             "customer_id": customer_id,
             "body": msgspec.json.encode(payload).decode(),
             "dedupe_key": dedupe_key,
+            "ordering_key": ordering_key,
             "status": DeliveryStatus.PENDING.value,
             "attempts": 0,
             "next_attempt_at": now,

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from building_blocks.persistence import Database, SqlAlchemyUnitOfWork
+from building_blocks.webhooks.ordering import Replay, in_turn, replay_in_order
 from building_blocks.webhooks.policy import Decision
 from building_blocks.webhooks.sender import SendResult
 from building_blocks.webhooks.tables import DeliveryStatus, WebhookTables
@@ -89,7 +90,9 @@ class DeliveryStore:
         """Take up to ``limit`` due PENDING deliveries under a lease ending at ``now + lease``.
 
         ``SKIP LOCKED`` lets several dispatchers claim side by side on PostgreSQL; SQLite
-        ignores it and serialises writers instead.
+        ignores it and serialises writers instead. Of each ordering key at most the first
+        unsettled delivery is due (see ``ordering.in_turn``), and its retry window starts at
+        its first attempt: time spent waiting for its turn is not time spent retrying.
         """
         d = self._deliveries
         async with SqlAlchemyUnitOfWork(self._sessions) as uow:
@@ -102,8 +105,13 @@ class DeliveryStore:
                         d.c.attempts,
                         d.c.attempts_before_window,
                         d.c.window_started_at,
+                        d.c.ordering_key,
                     )
-                    .where(d.c.status == DeliveryStatus.PENDING, d.c.next_attempt_at <= now)
+                    .where(
+                        d.c.status == DeliveryStatus.PENDING,
+                        d.c.next_attempt_at <= now,
+                        in_turn(d),
+                    )
                     .order_by(d.c.next_attempt_at, d.c.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)
@@ -118,7 +126,12 @@ class DeliveryStore:
                     body=row.body.encode(),
                     attempt=row.attempts + 1,
                     retry_number=row.attempts + 1 - row.attempts_before_window,
-                    window_started_at=row.window_started_at,
+                    window_started_at=(
+                        now
+                        if row.ordering_key is not None
+                        and row.attempts == row.attempts_before_window
+                        else row.window_started_at
+                    ),
                     request_id=new_id(),
                 )
                 for row in rows
@@ -132,10 +145,12 @@ class DeliveryStore:
                     request_id=sa.bindparam("claim_request_id"),
                     claimed_at=now,
                     locked_until=now + lease,
+                    window_started_at=sa.bindparam("claim_window"),
                 ),
                 [
                     {
                         "claim_id": claim.id,
+                        "claim_window": claim.window_started_at,
                         "claim_attempt": claim.attempt,
                         "claim_request_id": claim.request_id,
                     }
@@ -210,28 +225,14 @@ class DeliveryStore:
             await uow.commit()
         return kept_lease
 
-    async def replay(self, delivery_id: str, now: datetime) -> str | None:
+    async def replay(self, delivery_id: str, now: datetime) -> Replay | None:
         """Make a FAILED or EXPIRED delivery PENDING again with a fresh retry window.
 
         Returns:
-            The webhook type of the replayed delivery, or None if nothing was replayed.
+            What happened, or None if the delivery is unknown or not FAILED/EXPIRED.
         """
-        d = self._deliveries
         async with SqlAlchemyUnitOfWork(self._sessions) as uow:
-            replayed = await uow.session.execute(
-                d.update()
-                .where(
-                    d.c.id == delivery_id,
-                    d.c.status.in_([DeliveryStatus.FAILED, DeliveryStatus.EXPIRED]),
-                )
-                .values(
-                    status=DeliveryStatus.PENDING,
-                    next_attempt_at=now,
-                    window_started_at=now,
-                    attempts_before_window=d.c.attempts,
-                )
-                .returning(d.c.webhook_type)
-            )
-            webhook_type = replayed.scalar_one_or_none()
-            await uow.commit()
-        return None if webhook_type is None else str(webhook_type)
+            replay = await replay_in_order(uow.session, self._deliveries, delivery_id, now)
+            if replay is not None and replay.superseded_by is None:
+                await uow.commit()
+        return replay

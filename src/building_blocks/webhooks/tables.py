@@ -67,6 +67,8 @@ def webhook_tables(metadata: sa.MetaData) -> WebhookTables:
         sa.Column("customer_id", sa.String(64), nullable=True),
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("dedupe_key", sa.String(200), nullable=True, unique=True),
+        # Deliveries sharing an ordering key are sent one at a time in (created_at, id) order.
+        sa.Column("ordering_key", sa.String(200), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False, default=0),
         sa.Column("next_attempt_at", UtcDateTime, nullable=False),
@@ -83,6 +85,9 @@ def webhook_tables(metadata: sa.MetaData) -> WebhookTables:
         sa.Column("locked_until", UtcDateTime, nullable=True),
         sa.CheckConstraint(f"status IN ({statuses})", name="status"),
         sa.Index(None, "status", "next_attempt_at"),
+        # Serves the claim's "no earlier unsettled delivery of this key" probe and replay's
+        # look at the later ones: both seek one key and range over (created_at, id).
+        sa.Index(None, "ordering_key", "created_at", "id"),
     )
     attempts = sa.Table(
         "webhook_attempts",

@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from building_blocks.messaging import InMemoryBroker, InMemoryMessageBus, MessageBus
+from building_blocks.messaging import InMemoryBroker, InMemoryMessageBus
 from building_blocks.messaging.topics import topic_matches
-from tests.shared.messaging_contract import MessageBusContract, eventually
+from shared_kernel.contracts import decode_envelope
+from tests.shared.messaging_contract import MessageBusContract, ParkingBus, booked, eventually
 
 pytestmark = pytest.mark.unit
 
@@ -20,7 +21,7 @@ class InMemoryHarness:
         self.broker = InMemoryBroker()
         self.buses: list[InMemoryMessageBus] = []
 
-    async def bus(self, service: str) -> MessageBus:
+    async def bus(self, service: str) -> ParkingBus:
         bus = InMemoryMessageBus(self.broker, service, delivery_limit=self.delivery_limit)
         await bus.start()
         self.buses.append(bus)
@@ -33,6 +34,9 @@ class InMemoryHarness:
     async def publish_raw(self, service: str, routing_key: str, body: bytes) -> None:
         self.broker.publish_raw(service, routing_key, body)
 
+    async def parked(self, service: str) -> int:
+        return len(self.broker.unrouted(service))
+
     async def close(self) -> None:
         for bus in self.buses:
             await bus.close()
@@ -44,6 +48,17 @@ class TestInMemoryMessageBus(MessageBusContract):
         harness = InMemoryHarness()
         yield harness
         await harness.close()
+
+
+async def test_the_broker_shows_what_is_parked_per_service() -> None:
+    harness = InMemoryHarness()
+    ledger, cards = await harness.bus("ledger"), await harness.bus("cards")
+    envelope = booked()
+    await ledger.publish(envelope)
+    assert [decode_envelope(body) for body in harness.broker.unrouted("ledger")] == [envelope]
+    assert harness.broker.unrouted("cards") == []
+    assert await cards.replay_unrouted() == 0
+    await harness.close()
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from building_blocks.messaging import Binding, InMemoryBroker, InMemoryMessageBus
+from building_blocks.messaging import Binding, InMemoryBroker, InMemoryMessageBus, PublishFailed
 from building_blocks.outbox import Outbox, OutboxRelay, messaging_tables
 from building_blocks.persistence import Database, SqlAlchemyUnitOfWork, service_metadata
-from shared_kernel.contracts import Envelope
+from shared_kernel.contracts import Envelope, decode_envelope
 from tests.shared.messaging_contract import WAIT, Recorder, booked, eventually, opened
 
 pytestmark = pytest.mark.unit
@@ -38,6 +38,26 @@ async def broker() -> InMemoryBroker:
 @pytest.fixture
 async def bus(broker: InMemoryBroker) -> AsyncIterator[InMemoryMessageBus]:
     bus = InMemoryMessageBus(broker, "ledger")
+    await bus.start()
+    yield bus
+    await bus.close()
+
+
+class RefusingBus(InMemoryMessageBus):
+    """Fails to publish the messages in ``refused``, as a broker that does not confirm them."""
+
+    refused: set[str]
+
+    async def publish(self, envelope: Envelope) -> None:
+        if envelope.message_id in self.refused:
+            raise PublishFailed("no confirm in time")
+        await super().publish(envelope)
+
+
+@pytest.fixture
+async def refusing(broker: InMemoryBroker) -> AsyncIterator[RefusingBus]:
+    bus = RefusingBus(broker, "ledger")
+    bus.refused = set()
     await bus.start()
     yield bus
     await bus.close()
@@ -102,45 +122,53 @@ async def test_a_relay_woken_after_commit_publishes_without_waiting_for_its_poll
 
 
 async def test_a_failed_publish_keeps_the_row_and_the_confirmed_ones_are_marked(
-    database: Database, bus: InMemoryMessageBus, broker: InMemoryBroker
+    database: Database, refusing: RefusingBus, consumer: Recorder
 ) -> None:
-    monitor, accounts = InMemoryMessageBus(broker, "monitor"), Recorder()
-    await monitor.subscribe("accounts", [Binding("ledger", "AccountOpened.*")], accounts)
-    await write(database, opened(), booked(), opened())
-    with pytest.raises(Exception, match="no queue bound"):
-        await OutboxRelay(database, tables, bus).publish_batch()
+    envelopes = [opened(), booked(), opened()]
+    refusing.refused.add(envelopes[1].message_id)
+    await write(database, *envelopes)
+    with pytest.raises(PublishFailed, match="no confirm"):
+        await OutboxRelay(database, tables, refusing).publish_batch()
     first, failed, waiting = await rows(database)
     assert first.sent_at is not None
     assert failed.sent_at is None
     assert failed.attempts == 1
-    assert failed.last_error.startswith("Unroutable")
+    assert failed.last_error == "PublishFailed: no confirm in time"
     assert waiting.sent_at is None
     assert waiting.attempts == 0
-    await monitor.close()
+    assert consumer.received == envelopes[:1]
 
 
-async def test_a_relay_told_to_skip_unroutable_rows_sets_them_aside_and_goes_on(
+async def test_a_relay_keeps_going_past_an_event_nobody_consumes(
     database: Database, bus: InMemoryMessageBus, broker: InMemoryBroker
 ) -> None:
     monitor, accounts = InMemoryMessageBus(broker, "monitor"), Recorder()
     await monitor.subscribe("accounts", [Binding("ledger", "AccountOpened.*")], accounts)
-    await write(database, booked(), opened())
-    assert await OutboxRelay(database, tables, bus, skip_unroutable=True).publish_batch() == 2
-    skipped, published = await rows(database)
-    assert skipped.sent_at is not None
-    assert skipped.last_error.startswith("Unroutable")
-    assert published.sent_at is not None
-    assert published.last_error is None
-    assert (await accounts.next()).type == "AccountOpened"
+    unconsumed, consumed = booked(), opened()
+    await write(database, unconsumed, consumed)
+    assert await OutboxRelay(database, tables, bus).publish_batch() == 2
+    assert [(r.sent_at is not None, r.last_error) for r in await rows(database)] == [
+        (True, None),
+        (True, None),
+    ]
+    assert await accounts.next() == consumed
+    assert [decode_envelope(body) for body in broker.unrouted("ledger")] == [unconsumed]
+
+    # The consumer deployed later gets it once an operator replays the parking lot.
+    activity = Recorder()
+    await monitor.subscribe("activity", [Binding("ledger", "TransactionBooked.*")], activity)
+    assert await bus.replay_unrouted() == 1
+    assert await activity.next() == unconsumed
     await monitor.close()
 
 
 async def test_rows_wait_while_publishing_fails_and_go_out_once_it_works(
-    database: Database, bus: InMemoryMessageBus, broker: InMemoryBroker
+    database: Database, refusing: RefusingBus, consumer: Recorder
 ) -> None:
     envelopes = [booked("t-1"), booked("t-2")]
+    refusing.refused.add(envelopes[0].message_id)
     await write(database, *envelopes)
-    relay = OutboxRelay(database, tables, bus, poll_interval=0.05, max_backoff=0.05)
+    relay = OutboxRelay(database, tables, refusing, poll_interval=0.05, max_backoff=0.05)
     task = asyncio.create_task(relay.run())
 
     async def tried_twice() -> bool:
@@ -148,19 +176,20 @@ async def test_rows_wait_while_publishing_fails_and_go_out_once_it_works(
 
     await eventually(tried_twice)
     assert all(row.sent_at is None for row in await rows(database))
-    monitor, recorder = InMemoryMessageBus(broker, "monitor"), Recorder()
-    await monitor.subscribe("activity", [Binding("ledger", "#")], recorder)
-    assert [await recorder.next(), await recorder.next()] == envelopes
+    assert consumer.received == []  # the second row waits behind the first: order is kept
+    refusing.refused.clear()
+    assert [await consumer.next(), await consumer.next()] == envelopes
     relay.stop()
     await asyncio.wait_for(task, WAIT)
-    await monitor.close()
 
 
 async def test_a_relay_stopped_while_backing_off_returns_promptly(
-    database: Database, bus: InMemoryMessageBus
+    database: Database, refusing: RefusingBus
 ) -> None:
-    await write(database, booked())
-    relay = OutboxRelay(database, tables, bus, max_backoff=60)
+    envelope = booked()
+    refusing.refused.add(envelope.message_id)
+    await write(database, envelope)
+    relay = OutboxRelay(database, tables, refusing, max_backoff=60)
     task = asyncio.create_task(relay.run())
 
     async def tried() -> bool:

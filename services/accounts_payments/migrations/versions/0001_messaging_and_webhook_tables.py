@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 13:33:33.699276
+Create Date: 2026-11-23 13:43:44.955597
 """
 
 from collections.abc import Sequence
@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("customer_id", sa.String(length=64), nullable=True),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("dedupe_key", sa.String(length=200), nullable=True),
+        sa.Column("ordering_key", sa.String(length=200), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
@@ -80,6 +81,13 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_webhook_deliveries_dedupe_key")),
+        schema="accounts_payments",
+    )
+    op.create_index(
+        op.f("ix_webhook_deliveries_ordering_key_created_at_id"),
+        "webhook_deliveries",
+        ["ordering_key", "created_at", "id"],
+        unique=False,
         schema="accounts_payments",
     )
     op.create_index(
@@ -120,6 +128,11 @@ def downgrade() -> None:
     op.drop_table("webhook_attempts", schema="accounts_payments")
     op.drop_index(
         op.f("ix_webhook_deliveries_status_next_attempt_at"),
+        table_name="webhook_deliveries",
+        schema="accounts_payments",
+    )
+    op.drop_index(
+        op.f("ix_webhook_deliveries_ordering_key_created_at_id"),
         table_name="webhook_deliveries",
         schema="accounts_payments",
     )

@@ -1,0 +1,1 @@
+"""The ports accounts_payments' use cases need, as typing.Protocols."""
