@@ -5,17 +5,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Awaitable, Callable, Generator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import structlog
 import uvicorn
 from litestar import Litestar
 
+from building_blocks.observability import configure_logging
+from building_blocks.runtime.settings import ServiceSettings
+from building_blocks.settings import load_settings
+
 log = structlog.get_logger(__name__)
 
 Hook = Callable[[], Awaitable[None]]
+S = TypeVar("S", bound=ServiceSettings)
 
 
 class Worker(Protocol):
@@ -126,3 +131,16 @@ async def serve_hosts(hosts: Sequence[ServiceHost], stop: asyncio.Event | None =
 def run_hosts(hosts: Sequence[ServiceHost]) -> None:
     """Blocking entry point for ``python -m <service>`` and the embedded runner."""
     asyncio.run(serve_hosts(hosts))
+
+
+def run_service(
+    service: str,
+    settings_type: type[S],
+    build: Callable[[S], ServiceHost],
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """The whole of ``python -m <service>``: settings once, logging, serve until SIGTERM."""
+    settings = load_settings(settings_type, environ)
+    configure_logging(service, settings.log_level, json=settings.log_json)
+    run_hosts([build(settings)])

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from building_blocks.observability import configure_logging
-from building_blocks.runtime import run_hosts
-from building_blocks.settings import load_settings
+from building_blocks.runtime import run_service
 from cards.config import SERVICE, Settings
 from cards.container import build_service
 
 
 def main() -> None:
-    """Load settings once, configure logging, and serve until SIGTERM."""
-    settings = load_settings(Settings)
-    configure_logging(SERVICE, settings.log_level, json=settings.log_json)
-    run_hosts([build_service(settings)])
+    """Serve cards until SIGTERM."""
+    run_service(SERVICE, Settings, build_service)
 
 
 if __name__ == "__main__":

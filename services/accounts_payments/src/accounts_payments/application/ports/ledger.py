@@ -43,7 +43,8 @@ class LedgerBalance:
 
     @property
     def available(self) -> Money:
-        held = self.pending_debits if self.normal_side is NormalSide.CREDIT else self.pending_credits
+        credit_normal = self.normal_side is NormalSide.CREDIT
+        held = self.pending_debits if credit_normal else self.pending_credits
         return self.total - Money.of(held, self.currency)
 
 
