@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -36,8 +37,10 @@ def rabbitmq_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def _amqp_namespaces() -> AmqpNamespaces:
-    return AmqpNamespaces()
+def _amqp_namespaces(rabbitmq_url: str) -> Iterator[AmqpNamespaces]:
+    namespaces = AmqpNamespaces()
+    yield namespaces
+    asyncio.run(namespaces.purge(rabbitmq_url))
 
 
 @pytest.fixture

@@ -10,13 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import socket
+import subprocess
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import aio_pika
 import asyncpg
 import pytest
 
@@ -150,3 +153,40 @@ class AmqpNamespaces:
     def create(self) -> str:
         self._counter += 1
         return f"t{RUN_ID}{self._counter}"
+
+    async def purge(self, url: str) -> None:
+        """Delete every queue and exchange this run created on a local broker.
+
+        Durable quorum queues outlive the test that declared them (services never delete
+        their own topology), so a shared broker would collect them run after run. Without
+        the management plugin only ``rabbitmqctl`` can list names; on a remote broker with
+        neither, the names are left behind (they cannot collide: each run has its own prefix).
+        """
+        queues = _rabbitmqctl_names("list_queues")
+        exchanges = _rabbitmqctl_names("list_exchanges")
+        prefix = f"t{RUN_ID}"
+        connection = await aio_pika.connect(url)
+        try:
+            channel = await connection.channel()
+            for name in (q for q in queues if q.startswith(prefix)):
+                await channel.queue_delete(name)
+            for name in (e for e in exchanges if e.startswith(prefix)):
+                await channel.exchange_delete(name)
+        finally:
+            await connection.close()
+
+
+def _rabbitmqctl_names(command: str) -> list[str]:
+    if shutil.which("rabbitmqctl") is None:
+        return []
+    try:
+        listed = subprocess.run(
+            ["rabbitmqctl", "-q", command, "name"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line.strip() for line in listed.stdout.splitlines()[1:] if line.strip()]

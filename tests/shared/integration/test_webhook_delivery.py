@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import msgspec
@@ -12,56 +11,15 @@ import pytest
 import sqlalchemy as sa
 import structlog.testing
 
-from building_blocks.persistence import Database, SqlAlchemyUnitOfWork, service_metadata
-from building_blocks.webhooks import (
-    HttpWebhookSender,
-    RetryPolicy,
-    WebhookDispatcher,
-    WebhookQueue,
-    webhook_tables,
-)
+from building_blocks.persistence import Database, SqlAlchemyUnitOfWork
+from building_blocks.webhooks import HttpWebhookSender, WebhookDispatcher
+from tests.shared.integration.webhook_support import ManualClock, attempt_rows, enqueue_all, tables
 from tests.support.webhook_receiver import Reply, WebhookReceiver
 
 pytestmark = pytest.mark.integration
 
-SCHEMA = "webhook_test"
-metadata = service_metadata(SCHEMA)
-tables = webhook_tables(metadata)
-POLICY = RetryPolicy(initial_wait=1, max_wait=60, jitter=1, lease=timedelta(seconds=30))
+# database, receiver, clock and dispatcher (with POLICY) come from conftest.py.
 PAYLOAD = {"id": "tx-1", "status": "COMPLETED", "baseTotal": 12.5}
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = datetime(2025, 1, 1, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    # Resolved in a sync fixture: postgres_url runs its own event loop to create the database.
-    if request.param == "postgresql":
-        return str(request.getfixturevalue("postgres_url"))
-    return f"sqlite:///{tmp_path}/webhooks.db"
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url, schema=SCHEMA)
-    await db.create_schema(metadata)
-    yield db
-    await db.dispose()
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[WebhookReceiver]:
-    async with WebhookReceiver() as running:
-        yield running
 
 
 @pytest.fixture
@@ -71,26 +29,12 @@ async def sender(receiver: WebhookReceiver) -> AsyncIterator[HttpWebhookSender]:
     await http.aclose()
 
 
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def dispatcher(
-    database: Database, sender: HttpWebhookSender, clock: ManualClock
-) -> WebhookDispatcher:
-    return WebhookDispatcher(database, tables, sender, policy=POLICY, clock=clock)
-
-
 async def enqueue(
     database: Database, clock: ManualClock, payload: Any = PAYLOAD, **options: Any
 ) -> str:
-    async with SqlAlchemyUnitOfWork(database.sessions) as uow:
-        delivery_id = await WebhookQueue(tables, clock=clock).enqueue(
-            uow.session, "SYNC_TRANSACTION_STATUS", payload, **options
-        )
-        await uow.commit()
+    [delivery_id] = await enqueue_all(
+        database, clock, "SYNC_TRANSACTION_STATUS", [(payload, options)]
+    )
     return delivery_id
 
 
@@ -101,10 +45,7 @@ async def delivery(database: Database, delivery_id: str) -> Any:
 
 
 async def attempts(database: Database, delivery_id: str) -> list[Any]:
-    a = tables.attempts
-    async with SqlAlchemyUnitOfWork(database.sessions) as uow:
-        query = sa.select(a).where(a.c.delivery_id == delivery_id).order_by(a.c.attempt)
-        return list((await uow.session.execute(query)).all())
+    return await attempt_rows(database, delivery_id)
 
 
 async def test_a_webhook_answered_503_three_times_then_200_is_delivered_exactly_once(

@@ -4,44 +4,34 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
-from building_blocks.persistence import Database, SqlAlchemyUnitOfWork, service_metadata
+from building_blocks.persistence import Database, SqlAlchemyUnitOfWork
 from building_blocks.webhooks import (
     HttpWebhookSender,
-    RetryPolicy,
     SendResult,
     WebhookDispatcher,
     WebhookQueue,
-    webhook_tables,
 )
 from building_blocks.webhooks.store import LEASE_LOST
+from tests.shared.integration.webhook_support import (
+    FAST,
+    LEASE,
+    POLICY,
+    SCHEMA,
+    ManualClock,
+    attempt_rows,
+    enqueue_all,
+    metadata,
+    statuses,
+    tables,
+)
 from tests.support.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.integration
 
-SCHEMA = "webhook_test"
-metadata = service_metadata(SCHEMA)
-tables = webhook_tables(metadata)
-LEASE = timedelta(seconds=30)
-POLICY = RetryPolicy(initial_wait=1, max_wait=60, jitter=1, lease=LEASE)
-FAST = RetryPolicy(initial_wait=0.01, max_wait=0.05, jitter=0.01)
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = datetime(2025, 1, 1, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+# database_url, database, postgres_database and receiver come from conftest.py.
 
 
 class GatedSender:
@@ -63,28 +53,6 @@ class BrokenSender:
         raise RuntimeError("bug in a sender")
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    # Resolved in a sync fixture: postgres_url runs its own event loop to create the database.
-    if request.param == "postgresql":
-        return str(request.getfixturevalue("postgres_url"))
-    return f"sqlite:///{tmp_path}/webhooks.db"
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url, schema=SCHEMA)
-    await db.create_schema(metadata)
-    yield db
-    await db.dispose()
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[WebhookReceiver]:
-    async with WebhookReceiver() as running:
-        yield running
-
-
 @pytest.fixture
 async def sender(receiver: WebhookReceiver) -> AsyncIterator[HttpWebhookSender]:
     http = HttpWebhookSender(receiver.base_url, "integration-7", "secret-key", timeout=0.3)
@@ -92,24 +60,10 @@ async def sender(receiver: WebhookReceiver) -> AsyncIterator[HttpWebhookSender]:
     await http.aclose()
 
 
-async def enqueue(database: Database, clock: Any = None, n: int = 1) -> list[str]:
-    queue = WebhookQueue(tables, clock=clock) if clock else WebhookQueue(tables)
-    async with SqlAlchemyUnitOfWork(database.sessions) as uow:
-        ids = [await queue.enqueue(uow.session, "SAVE_TRANSACTION", {"n": i}) for i in range(n)]
-        await uow.commit()
-    return ids
-
-
-async def statuses(database: Database) -> list[str]:
-    async with SqlAlchemyUnitOfWork(database.sessions) as uow:
-        query = sa.select(tables.deliveries.c.status)
-        return list((await uow.session.execute(query)).scalars())
-
-
-async def attempt_rows(database: Database) -> list[Any]:
-    a = tables.attempts
-    async with SqlAlchemyUnitOfWork(database.sessions) as uow:
-        return list((await uow.session.execute(sa.select(a).order_by(a.c.attempt))).all())
+async def enqueue(database: Database, clock: ManualClock | None = None, n: int = 1) -> list[str]:
+    return await enqueue_all(
+        database, clock, "SAVE_TRANSACTION", [({"n": i}, {}) for i in range(n)]
+    )
 
 
 async def test_a_webhook_enqueued_before_a_restart_is_delivered_after_it(
@@ -219,15 +173,6 @@ async def test_a_failing_pass_is_logged_and_the_loop_goes_on(database_url: str) 
     dispatcher.stop()
     await asyncio.wait_for(running, 1)
     await empty.dispose()
-
-
-@pytest.fixture
-async def postgres_database(postgres_url: str) -> AsyncIterator[Database]:
-    # Concurrent dispatchers are a PostgreSQL feature: SQLite serialises writers.
-    db = Database(postgres_url, schema=SCHEMA)
-    await db.create_schema(metadata)
-    yield db
-    await db.dispose()
 
 
 async def test_several_dispatchers_deliver_each_webhook_once(

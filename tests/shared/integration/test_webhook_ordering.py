@@ -6,8 +6,6 @@ import asyncio
 import collections
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -15,36 +13,22 @@ import pytest
 import sqlalchemy as sa
 import structlog.testing
 
-from building_blocks.persistence import Database, SqlAlchemyUnitOfWork, service_metadata
-from building_blocks.webhooks import (
-    HttpWebhookSender,
-    RetryPolicy,
-    SendResult,
-    WebhookDispatcher,
-    WebhookQueue,
-    webhook_tables,
+from building_blocks.persistence import Database, SqlAlchemyUnitOfWork
+from building_blocks.webhooks import HttpWebhookSender, SendResult, WebhookDispatcher
+from tests.shared.integration.webhook_support import (
+    FAST,
+    POLICY,
+    ManualClock,
+    enqueue_all,
+    status_of,
+    tables,
 )
 from tests.support.webhook_receiver import Reply, WebhookReceiver
 
 pytestmark = pytest.mark.integration
 
-SCHEMA = "webhook_test"
-metadata = service_metadata(SCHEMA)
-tables = webhook_tables(metadata)
-POLICY = RetryPolicy(initial_wait=1, max_wait=60, jitter=1, lease=timedelta(seconds=30))
-FAST = RetryPolicy(initial_wait=0.01, max_wait=0.05, jitter=0.01)
+# database, postgres_database, receiver, clock and dispatcher (with POLICY) come from conftest.py.
 TX = "transaction:tx-1"
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = datetime(2025, 1, 1, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class InFlight:
@@ -67,81 +51,22 @@ class InFlight:
             self._now[key] -= 1
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    # Resolved in a sync fixture: postgres_url runs its own event loop to create the database.
-    if request.param == "postgresql":
-        return str(request.getfixturevalue("postgres_url"))
-    return f"sqlite:///{tmp_path}/webhooks.db"
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url, schema=SCHEMA)
-    await db.create_schema(metadata)
-    yield db
-    await db.dispose()
-
-
-@pytest.fixture
-async def postgres_database(postgres_url: str) -> AsyncIterator[Database]:
-    # Concurrent dispatchers are a PostgreSQL feature: SQLite serialises writers.
-    db = Database(postgres_url, schema=SCHEMA)
-    await db.create_schema(metadata)
-    yield db
-    await db.dispose()
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[WebhookReceiver]:
-    async with WebhookReceiver() as running:
-        yield running
-
-
 @pytest.fixture
 async def sender(receiver: WebhookReceiver) -> AsyncIterator[HttpWebhookSender]:
+    # 2 s here; the delivery and durability senders give up after 0.3 s.
     http = HttpWebhookSender(receiver.base_url, "integration-7", "secret-key", timeout=2)
     yield http
     await http.aclose()
 
 
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def dispatcher(
-    database: Database, sender: HttpWebhookSender, clock: ManualClock
-) -> WebhookDispatcher:
-    return WebhookDispatcher(database, tables, sender, policy=POLICY, clock=clock)
-
-
 async def enqueue(database: Database, clock: Any, *items: tuple[str | None, str]) -> list[str]:
     """Enqueue ``(ordering_key, status)`` items in one transaction, in order."""
-    queue = WebhookQueue(tables, clock=clock) if clock else WebhookQueue(tables)
-    async with SqlAlchemyUnitOfWork(database.sessions) as uow:
-        ids = [
-            await queue.enqueue(
-                uow.session,
-                "SYNC_TRANSACTION_STATUS",
-                {"key": str(key), "status": status},
-                ordering_key=key,
-            )
-            for key, status in items
-        ]
-        await uow.commit()
-    return ids
-
-
-async def status_of(database: Database, *delivery_ids: str) -> list[str]:
-    d = tables.deliveries
-    async with SqlAlchemyUnitOfWork(database.sessions) as uow:
-        rows = await uow.session.execute(
-            sa.select(d.c.id, d.c.status).where(d.c.id.in_(delivery_ids))
-        )
-        by_id = {row.id: row.status for row in rows}
-    return [by_id[delivery_id] for delivery_id in delivery_ids]
+    return await enqueue_all(
+        database,
+        clock,
+        "SYNC_TRANSACTION_STATUS",
+        [({"key": str(key), "status": status}, {"ordering_key": key}) for key, status in items],
+    )
 
 
 def sent(receiver: WebhookReceiver) -> list[str]:

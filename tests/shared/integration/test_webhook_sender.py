@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -15,13 +14,8 @@ from tests.support.webhook_receiver import Reply, WebhookReceiver
 
 pytestmark = pytest.mark.integration
 
+# receiver comes from conftest.py.
 BODY = b'{"cardId":"card-1"}'
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[WebhookReceiver]:
-    async with WebhookReceiver() as running:
-        yield running
 
 
 def closed_port() -> int:
