@@ -55,3 +55,24 @@ async def test_migrations_match_the_table_metadata(service: str, postgres_url: s
         await database.dispose()
     assert differences == [], f"{service}: migrations and metadata differ: {differences}"
     assert version
+
+
+async def test_migrated_ledger_entries_refuse_updates_and_deletes(postgres_url: str) -> None:
+    container = importlib.import_module("accounts_payments.container")
+    database = Database(postgres_url, schema="accounts_payments")
+    try:
+        await upgrade_to_head(database, container.MIGRATIONS_DIR)
+        async with database.engine.connect() as connection:
+            triggers = set(
+                (
+                    await connection.execute(
+                        text(
+                            "SELECT tgname FROM pg_trigger"
+                            " WHERE tgrelid = 'accounts_payments.ledger_entries'::regclass"
+                        )
+                    )
+                ).scalars()
+            )
+    finally:
+        await database.dispose()
+    assert {"ledger_entries_no_update_delete", "ledger_entries_no_truncate"} <= triggers

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import os
 import socket
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +21,7 @@ from building_blocks.runtime import ServiceHost, serve_hosts
 from building_blocks.settings import load_settings
 from cards.container import build_service as build_cards
 from compliance.container import build_service as build_compliance
+from tests.support.jwt_issuer import ToqioJwtIssuer
 
 pytestmark = pytest.mark.system
 
@@ -49,6 +52,9 @@ async def test_service_runs_alone_on_postgres_and_rabbitmq(
             "RABBITMQ_URL": rabbitmq_url,
             "AMQP_NAMESPACE": amqp_namespace,
             "TOQIO_WEBHOOK_BASE_URL": "http://127.0.0.1:9/unused",
+            # accounts_payments refuses to start on PostgreSQL without these two.
+            "TOQIO_JWT_PUBLIC_KEY": ToqioJwtIssuer().public_key_pem,
+            "TENANT_SECRETS_KEY": base64.b64encode(os.urandom(32)).decode(),
         },
     )
     host = build(settings)

@@ -16,6 +16,7 @@ from building_blocks.web.exception_handlers import ToqioExceptionHandlers
 from building_blocks.web.health import READINESS_STATE_KEY, HealthController
 from building_blocks.web.metrics import METRICS_STATE_KEY, HttpMetrics, MetricsController
 from building_blocks.web.request_id import add_request_id_header, request_id_middleware
+from shared_kernel.domain.errors import DomainError
 
 LifespanHook = Callable[[], Awaitable[None]]
 
@@ -57,6 +58,7 @@ def create_app(
     version: str = "0.1.0",
     dependencies: Mapping[str, Provide] | None = None,
     guards: Sequence[Guard] = (),
+    error_statuses: Mapping[type[DomainError], int] | None = None,
 ) -> Litestar:
     """Build a service's Litestar app with envelopes, request ids, health, metrics and OpenAPI.
 
@@ -70,13 +72,16 @@ def create_app(
         version: The OpenAPI document's version.
         dependencies: App-wide dependency providers.
         guards: Guards for ``route_handlers`` only (health, metrics and schema stay open).
+        error_statuses: HTTP statuses of the service's own ``DomainError`` subclasses.
 
     Returns:
         The configured app, with Litestar's own logging config disabled: logging is
         configured once by the entrypoint (see ``configure_logging``).
     """
     metrics = HttpMetrics()
-    handlers = ToqioExceptionHandlers(service=service, style=envelope_style)
+    handlers = ToqioExceptionHandlers(
+        service=service, style=envelope_style, error_statuses=error_statuses
+    )
     return Litestar(
         route_handlers=_configure_routes(route_handlers, guards),
         openapi_config=_configure_openapi(service, version),

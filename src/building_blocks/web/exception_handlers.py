@@ -67,9 +67,15 @@ _MSGSPEC_PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$")
 _log = structlog.get_logger("building_blocks.web")
 
 
-def status_for(error: DomainError) -> int:
-    """The HTTP status of ``error``: the closest registered class in its MRO, else 400."""
+def status_for(error: DomainError, extra: Mapping[type[DomainError], int] | None = None) -> int:
+    """The HTTP status of ``error``: the closest registered class in its MRO, else 400.
+
+    ``extra`` holds a service's own error classes (provider failures, say); it is consulted
+    class by class together with the kernel's, so the most specific class always wins.
+    """
     for cls in type(error).__mro__:
+        if extra and cls in extra:
+            return extra[cls]
         if cls in STATUS_BY_ERROR:
             return STATUS_BY_ERROR[cls]
     return 400
@@ -88,9 +94,16 @@ def _is_unparsable_path_value(exc: HTTPException) -> bool:
 class ToqioExceptionHandlers:
     """The exception handlers of one app, rendering one envelope style with one origin."""
 
-    def __init__(self, *, service: str, style: EnvelopeStyle) -> None:
+    def __init__(
+        self,
+        *,
+        service: str,
+        style: EnvelopeStyle,
+        error_statuses: Mapping[type[DomainError], int] | None = None,
+    ) -> None:
         self._service = service
         self._style = style
+        self._error_statuses = dict(error_statuses or {})
 
     def mapping(self) -> ExceptionHandlersMap:
         """The handlers, keyed by exception type, for ``Litestar(exception_handlers=...)``."""
@@ -128,7 +141,7 @@ class ToqioExceptionHandlers:
     ) -> Response[ErrorEnvelope]:
         """An expected failure: its own code, message and problems."""
         assert isinstance(exc, DomainError)
-        status = status_for(exc)
+        status = status_for(exc, self._error_statuses)
         _log.info("request.rejected", code=exc.code, status=status, path=request.url.path)
         extra = getattr(exc, "data", None)
         data: list[ProblemOut] | dict[str, Any] = (

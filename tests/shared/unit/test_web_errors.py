@@ -272,3 +272,26 @@ def test_a_deliberate_5xx_keeps_its_status_but_not_its_detail(client: Any) -> No
     assert response.status_code == 503
     _assert_error_envelope(response.json(), status=503, code="SERVICE_UNAVAILABLE")
     assert "10.0.0.1" not in response.text
+
+
+class BankTimedOut(InvalidInput):
+    default_code = "PROVIDER_TIMEOUT"
+
+
+def test_a_service_can_give_its_own_errors_their_status_and_the_most_specific_class_wins() -> None:
+    @get("/bank", sync_to_thread=False)
+    def bank() -> None:
+        raise BankTimedOut("The bank did not answer in time")
+
+    app = create_app(
+        service="accounts_payments",
+        route_handlers=[bank],
+        readiness={},
+        error_statuses={BankTimedOut: 503},
+    )
+    with TestClient(app) as client:
+        response = client.get("/bank")
+    assert response.status_code == 503
+    assert response.json()["code"] == "PROVIDER_TIMEOUT"
+    assert response.json()["message"] == "The bank did not answer in time"
+    assert status_for(BankTimedOut("x")) == 400, "without the mapping it is plain bad input"

@@ -2,19 +2,61 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 from dependency_injector import containers, providers
+from litestar.di import Provide
 
+from accounts_payments.adapters.auth.dev_jwt_keys import toqio_public_key
+from accounts_payments.adapters.crypto.aes_gcm_cipher import load_secret_cipher
+from accounts_payments.adapters.documents.ownership_certificate import (
+    FpdfOwnershipCertificateRenderer,
+)
+from accounts_payments.adapters.otp.sandbox_otp_sender import (
+    SandboxOtpSender,
+    UnavailableOtpSender,
+)
 from accounts_payments.adapters.persistence import tables
+from accounts_payments.adapters.persistence.customer_repository import (
+    SqlAlchemyCustomersUnitOfWork,
+)
+from accounts_payments.adapters.persistence.unit_of_work import SqlAlchemyAccountsUnitOfWork
+from accounts_payments.adapters.providers.sandbox_bank import SandboxBank
+from accounts_payments.application.accounts.book_inbound_transfer import (
+    BookInboundTransfer,
+    ResolveProviderAccount,
+)
+from accounts_payments.application.accounts.change_account import CloseAccount, UpdateAccount
+from accounts_payments.application.accounts.documents import (
+    GetOwnershipCertificate,
+    GetStatementFooter,
+)
+from accounts_payments.application.accounts.open_account import OpenAccount
+from accounts_payments.application.accounts.queries import (
+    GetAccount,
+    GetDynamicBalances,
+    GetPaymentOptions,
+    GetTransactionStatus,
+    ListAccounts,
+)
+from accounts_payments.application.accounts.statements import GetStatement
 from accounts_payments.config import SERVICE, Settings
-from accounts_payments.entrypoints.http.app import create_http_app
+from accounts_payments.entrypoints.http.app import create_http_app, toqio_route_handlers
+from accounts_payments.entrypoints.http.sandbox import sandbox_route_handlers
+from accounts_payments.entrypoints.http.statements import SandboxOtpController
+from building_blocks.auth import ToqioJwtVerifier, toqio_jwt_guard
 from building_blocks.messaging import InMemoryBroker
 from building_blocks.runtime import ServiceHost
 from building_blocks.runtime.core_container import CoreContainer
 from building_blocks.runtime.hosting import build_host, dev_route_handlers
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Container(containers.DeclarativeContainer):
@@ -34,13 +76,115 @@ class Container(containers.DeclarativeContainer):
         broker=broker,
     )
 
+    cipher = providers.Singleton(
+        lambda s, db: load_secret_cipher(
+            s.tenant_secrets_key, embedded_sqlite=db.is_sqlite, data_dir=s.data_dir
+        ),
+        settings,
+        core.database,
+    )
+    jwt_verifier = providers.Singleton(
+        lambda s, db: ToqioJwtVerifier(
+            toqio_public_key(
+                s.toqio_jwt_public_key, embedded_sqlite=db.is_sqlite, data_dir=s.data_dir
+            )
+        ),
+        settings,
+        core.database,
+    )
+    bank = providers.Singleton(SandboxBank, core.database)
+    otp_sender = providers.Singleton(
+        lambda s: SandboxOtpSender() if s.sandbox_enabled else UnavailableOtpSender(), settings
+    )
+    certificate_renderer = providers.Singleton(FpdfOwnershipCertificateRenderer)
+    clock = providers.Object(_utc_now)
+
+    unit_of_work = providers.Factory(
+        SqlAlchemyAccountsUnitOfWork,
+        sessions=core.database.provided.sessions,
+        outbox=core.outbox,
+        webhooks=core.webhook_queue,
+        cipher=cipher,
+        wake_relay=core.outbox_relay.provided.wake,
+        wake_dispatcher=core.webhook_dispatcher.provided.wake,
+    )
+    customers_unit_of_work = providers.Factory(
+        SqlAlchemyCustomersUnitOfWork, sessions=core.database.provided.sessions, cipher=cipher
+    )
+
+    open_account = providers.Singleton(OpenAccount, unit_of_work.provider, bank)
+    list_accounts = providers.Singleton(ListAccounts, unit_of_work.provider)
+    get_account = providers.Singleton(GetAccount, unit_of_work.provider)
+    update_account = providers.Singleton(UpdateAccount, unit_of_work.provider, bank)
+    close_account = providers.Singleton(CloseAccount, unit_of_work.provider, bank)
+    get_dynamic_balances = providers.Singleton(GetDynamicBalances, unit_of_work.provider)
+    get_payment_options = providers.Singleton(GetPaymentOptions, unit_of_work.provider)
+    get_transaction_status = providers.Singleton(GetTransactionStatus, unit_of_work.provider)
+    get_statement = providers.Singleton(
+        GetStatement,
+        unit_of_work.provider,
+        otp_sender,
+        clock,
+        otp_required=bank.provided.capabilities.requires_otp_for_statements,
+    )
+    get_statement_footer = providers.Singleton(GetStatementFooter, unit_of_work.provider, bank)
+    get_ownership_certificate = providers.Singleton(
+        GetOwnershipCertificate, unit_of_work.provider, bank, certificate_renderer, clock
+    )
+    book_inbound_transfer = providers.Singleton(BookInboundTransfer, unit_of_work.provider)
+    resolve_provider_account = providers.Singleton(ResolveProviderAccount, unit_of_work.provider)
+
+
+# Litestar dependency name -> the container provider of what it injects.
+_INJECTED = (
+    "open_account",
+    "list_accounts",
+    "get_account",
+    "update_account",
+    "close_account",
+    "get_dynamic_balances",
+    "get_payment_options",
+    "get_transaction_status",
+    "get_statement",
+    "get_statement_footer",
+    "get_ownership_certificate",
+)
+
+
+def _constant(value: object) -> Provide:
+    def provide() -> object:
+        return value
+
+    return Provide(provide, use_cache=True, sync_to_thread=False)
+
+
+def litestar_dependencies(container: Container) -> dict[str, Provide]:
+    """The app-wide dependencies: the use cases, the provider and the customers' unit of work."""
+    dependencies = {name: _constant(getattr(container, name)()) for name in _INJECTED}
+    dependencies["provider"] = _constant(container.bank())
+    dependencies["customers_uow_factory"] = _constant(container.customers_unit_of_work)
+    dependencies["otp_codes"] = _constant(container.otp_sender())
+    return dependencies
+
 
 def build_service(settings: Settings, *, broker: InMemoryBroker | None = None) -> ServiceHost:
     """Compose accounts_payments; ``broker`` lets the embedded runner share one in-process bus."""
     container = Container(settings=settings, broker=broker or InMemoryBroker())
     core = container.core
+    sandbox_handlers = sandbox_route_handlers(
+        enabled=settings.sandbox_enabled,
+        bank=container.bank(),
+        resolve_account=container.resolve_provider_account(),
+        sink=container.book_inbound_transfer(),
+    )
+    if sandbox_handlers:
+        sandbox_handlers.append(SandboxOtpController)
     app = create_http_app(
         readiness={"database": core.database().ping, "broker": core.bus().ping},
         dev_handlers=dev_route_handlers(core.webhook_sender()),
+        toqio_handlers=toqio_route_handlers(),
+        toqio_guards=[toqio_jwt_guard(container.jwt_verifier())],
+        sandbox_handlers=sandbox_handlers,
+        dependencies=litestar_dependencies(container),
     )
-    return build_host(core, app=app, settings=settings)
+    return build_host(cast(Any, core), app=app, settings=settings)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+# Imported for their side effect: each module registers its tables on ``metadata``.
+from accounts_payments.adapters.persistence import (  # noqa: F401
+    account_tables,
+    customer_tables,
+    ledger_tables,
+    sandbox_tables,
+)
+from accounts_payments.adapters.persistence.metadata import metadata
 from building_blocks.outbox import messaging_tables
-from building_blocks.persistence import service_metadata
 from building_blocks.webhooks import webhook_tables
 
-metadata = service_metadata("accounts_payments")
 messaging = messaging_tables(metadata)
 webhooks = webhook_tables(metadata)
+
+__all__ = ["messaging", "metadata", "webhooks"]

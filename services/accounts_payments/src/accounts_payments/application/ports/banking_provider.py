@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from shared_kernel.domain.errors import DomainError
 
@@ -84,6 +84,8 @@ class ProviderRejected(ProviderError):
     default_code = "PROVIDER_REJECTED"
 
 
+# runtime_checkable: Litestar validates injected dependencies with isinstance.
+@runtime_checkable
 class BankingProvider(Protocol):
     """Accounts and merchants at the provider."""
 

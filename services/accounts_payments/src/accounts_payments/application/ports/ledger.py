@@ -3,71 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Protocol
 
+# The value types live in the domain; they are re-exported here for the use cases.
+from accounts_payments.domain.ledger import (
+    Hold,
+    HoldStatus,
+    LedgerBalance,
+    NormalSide,
+    Posting,
+    StatementLine,
+)
 from shared_kernel.domain.money import Money
 
-
-class NormalSide(StrEnum):
-    """Which side increases an account: customer money we owe is CREDIT-normal (a liability)."""
-
-    DEBIT = "DEBIT"
-    CREDIT = "CREDIT"
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerBalance:
-    """Counters of one ledger account, in minor units of its currency.
-
-    ``total`` is the posted balance on the account's normal side; ``available`` also takes
-    away pending (held) amounts that would reduce it. Neither may go below ``floor_minor``.
-    """
-
-    account_id: str
-    currency: str
-    normal_side: NormalSide
-    posted_debits: int
-    posted_credits: int
-    pending_debits: int
-    pending_credits: int
-    floor_minor: int
-    version: int
-
-    @property
-    def total(self) -> Money:
-        raw = self.posted_credits - self.posted_debits
-        return Money.of(raw if self.normal_side is NormalSide.CREDIT else -raw, self.currency)
-
-    @property
-    def available(self) -> Money:
-        credit_normal = self.normal_side is NormalSide.CREDIT
-        held = self.pending_debits if credit_normal else self.pending_credits
-        return self.total - Money.of(held, self.currency)
-
-
-@dataclass(frozen=True, slots=True)
-class Posting:
-    """One leg of a journal: ``amount`` (positive) debited or credited to ``account_id``."""
-
-    account_id: str
-    side: NormalSide
-    amount: Money
-
-
-@dataclass(frozen=True, slots=True)
-class StatementLine:
-    """A posted entry as an account statement shows it (signed on the account's normal side)."""
-
-    journal_id: str
-    entry_id: str
-    booked_at: datetime
-    amount: Money
-    balance_after: Money
-    description: str
-    metadata: Mapping[str, str] = field(default_factory=dict)
+__all__ = [
+    "Hold",
+    "HoldStatus",
+    "Ledger",
+    "LedgerBalance",
+    "NormalSide",
+    "Posting",
+    "StatementLine",
+]
 
 
 class Ledger(Protocol):
@@ -115,7 +73,11 @@ class Ledger(Protocol):
         ...
 
     async def post_hold(self, hold_id: str, amount: Money | None = None) -> None:
-        """Post a hold in full or in part (the rest is released); resolves it."""
+        """Post a hold in full or in part (the rest is released); resolves it.
+
+        The posting is recorded as journal ``hold_id``, so hold ids and journal ids share one
+        namespace of business ids.
+        """
         ...
 
     async def void_hold(self, hold_id: str) -> None:
@@ -124,6 +86,10 @@ class Ledger(Protocol):
 
     async def expire_holds(self, now: datetime) -> list[str]:
         """Release every unresolved hold whose ``expires_at`` has passed; returns their ids."""
+        ...
+
+    async def hold(self, hold_id: str) -> Hold:
+        """The hold as it stands (``NotFound`` with code ``HOLD_NOT_FOUND`` if unknown)."""
         ...
 
     async def balance(self, account_id: str) -> LedgerBalance:

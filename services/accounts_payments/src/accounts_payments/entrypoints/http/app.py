@@ -4,22 +4,73 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
-from litestar import Litestar
-from litestar.types import ControllerRouterHandler
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.types import ControllerRouterHandler, Guard
 
+from accounts_payments.application.ports.banking_provider import (
+    ProviderRejected,
+    ProviderUnavailable,
+)
 from accounts_payments.config import SERVICE
+from accounts_payments.entrypoints.http.accounts import AccountController, AccountDetailsController
+from accounts_payments.entrypoints.http.customers import customer_route_handlers
+from accounts_payments.entrypoints.http.statements import (
+    StatementController,
+    StatementFooterController,
+)
+from accounts_payments.entrypoints.http.transactions import TransactionStatusController
 from building_blocks.web import EnvelopeStyle, create_app
+from shared_kernel.domain.errors import DomainError
+
+# A provider that does not answer is a temporary outage (503); a refusal is final (422).
+PROVIDER_ERROR_STATUSES: dict[type[DomainError], int] = {
+    ProviderUnavailable: 503,
+    ProviderRejected: 422,
+}
+
+
+def toqio_route_handlers() -> list[ControllerRouterHandler]:
+    """Every Integration Hub endpoint this service serves (all behind the Toqio JWT)."""
+    return [
+        *customer_route_handlers(),
+        AccountController,
+        AccountDetailsController,
+        StatementController,
+        StatementFooterController,
+        TransactionStatusController,
+    ]
 
 
 def create_http_app(
     *,
     readiness: Mapping[str, Callable[[], Awaitable[bool]]],
     dev_handlers: Sequence[ControllerRouterHandler] = (),
+    toqio_handlers: Sequence[ControllerRouterHandler] = (),
+    toqio_guards: Sequence[Guard] = (),
+    sandbox_handlers: Sequence[ControllerRouterHandler] = (),
+    dependencies: Mapping[str, Provide] | None = None,
 ) -> Litestar:
-    """Build the app with health, metrics, OpenAPI and the service's controllers."""
+    """Build the app: Toqio's endpoints behind ``toqio_guards``; dev and sandbox ones open.
+
+    Args:
+        readiness: Named checks behind ``/health/ready``.
+        dev_handlers: The local webhook recorder's endpoint, when it is in use.
+        toqio_handlers: The Integration Hub controllers (see :func:`toqio_route_handlers`).
+        toqio_guards: The Toqio JWT guard.
+        sandbox_handlers: Sandbox-only endpoints (``SANDBOX_ENABLED``), for testers.
+        dependencies: App-wide providers of the use cases the controllers take.
+    """
+    handlers: list[ControllerRouterHandler] = [*dev_handlers, *sandbox_handlers]
+    if toqio_handlers:
+        handlers.append(
+            Router(path="/", route_handlers=list(toqio_handlers), guards=list(toqio_guards))
+        )
     return create_app(
         service=SERVICE,
-        route_handlers=[*dev_handlers],
+        route_handlers=handlers,
         readiness=readiness,
         envelope_style=EnvelopeStyle.INTEGRATION_HUB,
+        dependencies=dependencies,
+        error_statuses=PROVIDER_ERROR_STATUSES,
     )

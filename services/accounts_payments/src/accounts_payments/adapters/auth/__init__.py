@@ -1,0 +1,1 @@
+"""Authentication helpers of the service's own deployment."""

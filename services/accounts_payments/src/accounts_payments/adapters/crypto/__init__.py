@@ -1,0 +1,1 @@
+"""Cryptographic adapters: encryption of tenant secrets at rest."""

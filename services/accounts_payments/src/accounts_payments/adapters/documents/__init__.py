@@ -1,0 +1,1 @@
+"""Document renderers (PDF, with fpdf2)."""

@@ -1,0 +1,1 @@
+"""Delivering one-time passwords."""

@@ -1,0 +1,1 @@
+"""Use cases of merchant accounts: open, read, update, close, balances, money in, statements."""

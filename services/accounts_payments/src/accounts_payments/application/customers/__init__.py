@@ -1,0 +1,1 @@
+"""Use cases of customers (Toqio tenants), their capabilities and products."""
