@@ -65,6 +65,13 @@ class FakeAccountRepository:
     async def add(self, account: Account) -> None:
         self.accounts[account.account_id] = copy.deepcopy(account)
 
+    async def add_if_new_provider_account(self, account: Account) -> bool:
+        assert account.bank is not None
+        if await self.find_by_provider_account(account.bank.provider_account_id) is not None:
+            return False
+        self.accounts[account.account_id] = copy.deepcopy(account)
+        return True
+
     async def save(self, account: Account) -> None:
         self.accounts[account.account_id] = copy.deepcopy(account)
 

@@ -1,4 +1,4 @@
-"""Test helpers for the sandbox bank: its tables on a fresh database, a recording sink."""
+"""Test helpers for the sandbox bank: its tables on a fresh database, recording sinks."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from accounts_payments.adapters.persistence.sandbox_tables import (
 from accounts_payments.adapters.providers import SandboxBank
 from accounts_payments.application.ports.banking_provider import MerchantProfile
 from accounts_payments.application.ports.inbound_transfers import InboundTransfer
+from accounts_payments.application.ports.provider_accounts import ProviderOpenedAccount
 from building_blocks.persistence import Database
 
 SCHEMA = "accounts_payments"
@@ -58,3 +59,14 @@ class RecordingSink:
     async def __call__(self, transfer: InboundTransfer) -> str:
         self.received.append(transfer)
         return f"txn-{len(self.received)}"
+
+
+class RecordingAccountSink:
+    """A ``ProviderAccountOpenedSink`` that remembers what it was handed."""
+
+    def __init__(self) -> None:
+        self.received: list[ProviderOpenedAccount] = []
+
+    async def __call__(self, opened: ProviderOpenedAccount) -> str:
+        self.received.append(opened)
+        return f"acc-{len(self.received)}"

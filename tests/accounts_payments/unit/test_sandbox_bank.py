@@ -213,7 +213,7 @@ def test_the_capabilities_tell_what_the_sandbox_offers(bank: SandboxBank) -> Non
         sepa_accounts=True,
         statements=True,
         ownership_certificate=True,
-        confirmation_of_payee=False,
+        confirmation_of_payee=True,
         fx=False,
         requires_otp_for_statements=False,
     )

@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from litestar.testing import AsyncTestClient
 
+from accounts_payments.adapters.persistence.sandbox_tables import sandbox_accounts
 from accounts_payments.adapters.providers import FaultKind, SandboxBank, SandboxOperation
 from accounts_payments.application.ports.banking_provider import ProviderAccountStatus
+from accounts_payments.entrypoints.http.app import PROVIDER_ERROR_STATUSES
 from accounts_payments.entrypoints.http.sandbox import (
     FaultKindName,
     OperationName,
@@ -21,6 +24,7 @@ from accounts_payments.entrypoints.http.sandbox import (
 from building_blocks.persistence import Database
 from building_blocks.web import create_app
 from tests.accounts_payments.sandbox_support import (
+    RecordingAccountSink,
     RecordingSink,
     onboarded,
     sandbox_database,
@@ -38,6 +42,7 @@ class Sandbox:
     bank: SandboxBank
     database: Database
     sink: RecordingSink
+    account_sink: RecordingAccountSink
     accounts: dict[str, str]  # connector account id -> provider account id
 
     async def open(self, connector_id: str, country: str = "ES", currency: str = "EUR") -> str:
@@ -57,18 +62,23 @@ class Sandbox:
 @pytest.fixture
 async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     async with sandbox_database(f"sqlite:///{tmp_path / 'sandbox.db'}") as database:
-        bank, sink = SandboxBank(database), RecordingSink()
+        bank, sink, account_sink = SandboxBank(database), RecordingSink(), RecordingAccountSink()
         accounts: dict[str, str] = {}
 
         async def resolve(account_id: str) -> str | None:
             return accounts.get(account_id)
 
         handlers = sandbox_route_handlers(
-            enabled=True, bank=bank, resolve_account=resolve, sink=sink
+            enabled=True, bank=bank, resolve_account=resolve, sink=sink, account_sink=account_sink
         )
-        app = create_app(service="accounts_payments", route_handlers=handlers, readiness={})
+        app = create_app(
+            service="accounts_payments",
+            route_handlers=handlers,
+            readiness={},
+            error_statuses=PROVIDER_ERROR_STATUSES,
+        )
         async with AsyncTestClient(app=app) as client:
-            yield Sandbox(client, bank, database, sink, accounts)
+            yield Sandbox(client, bank, database, sink, account_sink, accounts)
 
 
 def transfer(**overrides: Any) -> dict[str, Any]:
@@ -170,6 +180,7 @@ async def test_a_sink_failure_leaves_the_transfer_waiting_for_the_connector(
         bank=sandbox.bank,
         resolve_account=lambda account_id: _resolved(sandbox, account_id),
         sink=broken_sink,
+        account_sink=RecordingAccountSink(),
     )
     app = create_app(service="accounts_payments", route_handlers=handlers, readiness={})
     async with AsyncTestClient(app=app) as client:
@@ -236,7 +247,13 @@ async def test_without_the_sandbox_the_routes_do_not_exist(tmp_path: Path) -> No
     async def resolve(_account_id: str) -> str | None:
         return None
 
-    disabled = sandbox_route_handlers(enabled=False, bank=None, resolve_account=resolve, sink=sink)
+    disabled = sandbox_route_handlers(
+        enabled=False,
+        bank=None,
+        resolve_account=resolve,
+        sink=sink,
+        account_sink=RecordingAccountSink(),
+    )
     app = create_app(service="accounts_payments", route_handlers=disabled, readiness={})
     async with AsyncTestClient(app=app) as client:
         response = await client.post("/sandbox/inbound-transfers", json=transfer())
@@ -247,6 +264,77 @@ async def test_without_the_sandbox_the_routes_do_not_exist(tmp_path: Path) -> No
     assert response.json()["code"] == "NOT_FOUND"
     assert faults.status_code == 404
     assert sink.received == []
+
+
+def unprompted(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "customerId": "cust-1",
+        "clientId": "client-1",
+        "currency": "eur",
+        "countryCode": "es",
+        "partnerProduct": "Banking-EU-1",
+    }
+    return {k: v for k, v in {**body, **overrides}.items() if v is not None}
+
+
+async def sandbox_account_count(database: Database) -> int:
+    async with database.engine.connect() as connection:
+        query = sa.select(sa.func.count()).select_from(sandbox_accounts)
+        return int((await connection.execute(query)).scalar_one())
+
+
+async def test_the_bank_opens_an_account_on_its_own_and_hands_it_to_the_connector(
+    sandbox: Sandbox,
+) -> None:
+    merchant_id = await onboarded(sandbox.bank)
+
+    response = await sandbox.client.post("/sandbox/accounts", json=unprompted())
+
+    assert response.status_code == 200, response.text
+    data = response.json()["data"]
+    [handed] = sandbox.account_sink.received
+    assert data["accountId"] == "acc-1"
+    assert data["providerAccountId"] == handed.provider_account_id
+    assert (handed.customer_id, handed.client_id) == ("cust-1", "client-1")
+    assert handed.provider_merchant_id == merchant_id
+    assert (handed.currency, handed.country_code, handed.product_code) == (
+        "EUR",
+        "ES",
+        "Banking-EU-1",
+    )
+    assert handed.holder_name == "Acme Ltd"
+    assert handed.iban is not None
+    assert handed.iban.startswith("ES")
+    assert data["iban"] == handed.iban
+    at_bank = await sandbox.bank.get_account(handed.provider_account_id)
+    assert at_bank.status is ProviderAccountStatus.ACTIVE
+
+
+UNPROMPTED_BAD_INPUT = [
+    (unprompted(currency=None), 400, "INVALID_REQUEST"),
+    (unprompted(customerId=""), 400, "INVALID_REQUEST"),
+    (unprompted(countryCode="Spain"), 400, "INVALID_REQUEST"),
+    (unprompted(currency="euro"), 400, "INVALID_REQUEST"),
+    (unprompted(currency="zzz"), 400, "CURRENCY_NOT_SUPPORTED"),
+    (unprompted(clientId="client-unknown"), 404, "ERROR_CLIENT_NOT_FOUND"),
+    (unprompted(customerId="cust-unknown"), 404, "ERROR_CLIENT_NOT_FOUND"),
+    (unprompted(countryCode="FR", currency="GBP"), 422, "INVALID_ACCOUNT_PRODUCT_CODE_COUNTRY"),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "code"), UNPROMPTED_BAD_INPUT)
+async def test_bad_unprompted_openings_get_the_envelope_and_open_nothing(
+    sandbox: Sandbox, body: dict[str, Any], status: int, code: str
+) -> None:
+    await onboarded(sandbox.bank)
+
+    response = await sandbox.client.post("/sandbox/accounts", json=body)
+
+    assert response.status_code == status, response.text
+    envelope = response.json()
+    assert (envelope["code"], envelope["errorSeverity"]) == (code, "ERROR")
+    assert sandbox.account_sink.received == []
+    assert await sandbox_account_count(sandbox.database) == 0
 
 
 def test_the_http_vocabulary_matches_the_sandbox_bank() -> None:
@@ -268,4 +356,5 @@ async def test_the_routes_are_documented_with_operation_ids(sandbox: Sandbox) ->
         "sandboxArmFault",
         "sandboxListFaults",
         "sandboxClearFaults",
+        "sandboxOpenAccountUnprompted",
     }

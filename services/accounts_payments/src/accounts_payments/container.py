@@ -19,6 +19,9 @@ from accounts_payments.adapters.otp.sandbox_otp_sender import (
     UnavailableOtpSender,
 )
 from accounts_payments.adapters.persistence import tables
+from accounts_payments.adapters.persistence.beneficiary_repository import (
+    SqlAlchemyBeneficiariesUnitOfWork,
+)
 from accounts_payments.adapters.persistence.customer_repository import (
     SqlAlchemyCustomersUnitOfWork,
 )
@@ -41,7 +44,18 @@ from accounts_payments.application.accounts.queries import (
     GetTransactionStatus,
     ListAccounts,
 )
-from accounts_payments.application.accounts.statements import GetStatement
+from accounts_payments.application.accounts.register_provider_account import (
+    RegisterProviderOpenedAccount,
+)
+from accounts_payments.application.accounts.statements import GetStatement, ResendOtp
+from accounts_payments.application.beneficiaries.filters import GetBeneficiaryFilters
+from accounts_payments.application.beneficiaries.manage import (
+    CreateBeneficiary,
+    DeleteBeneficiary,
+    GetBeneficiary,
+    UpdateBeneficiary,
+)
+from accounts_payments.application.beneficiaries.verify import VerifyBeneficiary
 from accounts_payments.config import SERVICE, Settings
 from accounts_payments.entrypoints.http.app import create_http_app, toqio_route_handlers
 from accounts_payments.entrypoints.http.sandbox import sandbox_route_handlers
@@ -127,12 +141,44 @@ class Container(containers.DeclarativeContainer):
         clock,
         otp_required=bank.provided.capabilities.requires_otp_for_statements,
     )
+    resend_otp = providers.Singleton(ResendOtp, unit_of_work.provider, otp_sender, clock)
     get_statement_footer = providers.Singleton(GetStatementFooter, unit_of_work.provider, bank)
     get_ownership_certificate = providers.Singleton(
         GetOwnershipCertificate, unit_of_work.provider, bank, certificate_renderer, clock
     )
     book_inbound_transfer = providers.Singleton(BookInboundTransfer, unit_of_work.provider)
     resolve_provider_account = providers.Singleton(ResolveProviderAccount, unit_of_work.provider)
+    register_provider_opened_account = providers.Singleton(
+        RegisterProviderOpenedAccount, unit_of_work.provider, holder_bank=bank.provided.name
+    )
+
+    beneficiaries_unit_of_work = providers.Factory(
+        SqlAlchemyBeneficiariesUnitOfWork,
+        sessions=core.database.provided.sessions,
+        outbox=core.outbox,
+        webhooks=core.webhook_queue,
+        cipher=cipher,
+        wake_relay=core.outbox_relay.provided.wake,
+        wake_dispatcher=core.webhook_dispatcher.provided.wake,
+    )
+    create_beneficiary = providers.Singleton(
+        CreateBeneficiary, beneficiaries_unit_of_work.provider, clock
+    )
+    get_beneficiary = providers.Singleton(GetBeneficiary, beneficiaries_unit_of_work.provider)
+    update_beneficiary = providers.Singleton(
+        UpdateBeneficiary, beneficiaries_unit_of_work.provider, clock
+    )
+    delete_beneficiary = providers.Singleton(
+        DeleteBeneficiary, beneficiaries_unit_of_work.provider, clock
+    )
+    get_beneficiary_filters = providers.Singleton(
+        GetBeneficiaryFilters,
+        beneficiaries_unit_of_work.provider,
+        fx_supported=bank.provided.capabilities.fx,
+    )
+    verify_beneficiary = providers.Singleton(
+        VerifyBeneficiary, beneficiaries_unit_of_work.provider, bank
+    )
 
 
 # Litestar dependency name -> the container provider of what it injects.
@@ -146,8 +192,15 @@ _INJECTED = (
     "get_payment_options",
     "get_transaction_status",
     "get_statement",
+    "resend_otp",
     "get_statement_footer",
     "get_ownership_certificate",
+    "create_beneficiary",
+    "get_beneficiary",
+    "update_beneficiary",
+    "delete_beneficiary",
+    "get_beneficiary_filters",
+    "verify_beneficiary",
 )
 
 
@@ -176,6 +229,7 @@ def build_service(settings: Settings, *, broker: InMemoryBroker | None = None) -
         bank=container.bank(),
         resolve_account=container.resolve_provider_account(),
         sink=container.book_inbound_transfer(),
+        account_sink=container.register_provider_opened_account(),
     )
     if sandbox_handlers:
         sandbox_handlers.append(SandboxOtpController)

@@ -151,6 +151,19 @@ class SqlAlchemyAccountRepository:
     async def add(self, account: Account) -> None:
         await self._session.execute(accounts.insert().values(_account_row(account)))
 
+    async def add_if_new_provider_account(self, account: Account) -> bool:
+        # ON CONFLICT DO NOTHING: a failed INSERT would abort the whole PostgreSQL transaction;
+        # a concurrent insert of the same provider account makes this one wait, then yield.
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(accounts)
+            .values(_account_row(account))
+            .on_conflict_do_nothing(index_elements=["provider_account_id"])
+            .returning(accounts.c.id)
+        )
+        return (await self._session.execute(statement)).scalar_one_or_none() is not None
+
     async def save(self, account: Account) -> None:
         row = _account_row(account)
         del row["id"], row["customer_id"], row["created_at"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 # Imported for their side effect: each module registers its tables on ``metadata``.
 from accounts_payments.adapters.persistence import (  # noqa: F401
     account_tables,
+    beneficiary_tables,
     customer_tables,
     ledger_tables,
     sandbox_tables,

@@ -34,7 +34,9 @@ from accounts_payments.application.ports.banking_provider import (
     ProviderAccountStatus,
     ProviderCapabilities,
 )
+from accounts_payments.application.ports.provider_accounts import ProviderOpenedAccount
 from building_blocks.persistence import Database
+from shared_kernel.domain.errors import NotFound
 from shared_kernel.domain.ids import new_id
 
 T = TypeVar("T")
@@ -58,15 +60,16 @@ class SandboxBank(SandboxControls):
 
     name = "sandbox"
     # What the sandbox really offers: EUR accounts in SEPA countries and GBP accounts with
-    # sort codes in the UK, no FX, no confirmation of payee; statements and ownership
-    # certificates come from the connector's ledger and the IBAN it holds, without an OTP.
+    # sort codes in the UK, no FX; confirmation of payee against the holders of its own
+    # accounts; statements and ownership certificates come from the connector's ledger and
+    # the IBAN it holds, without an OTP.
     capabilities = ProviderCapabilities(
         multi_currency=True,
         uk_accounts=True,
         sepa_accounts=True,
         statements=True,
         ownership_certificate=True,
-        confirmation_of_payee=False,
+        confirmation_of_payee=True,
         fx=False,
         requires_otp_for_statements=False,
     )
@@ -182,6 +185,48 @@ class SandboxBank(SandboxControls):
 
         return await self._call(SandboxOperation.OPEN_ACCOUNT, open_)
 
+    async def open_account_unprompted(
+        self,
+        customer_id: str,
+        client_id: str,
+        *,
+        currency: str,
+        country_code: str,
+        product_code: str,
+    ) -> ProviderOpenedAccount:
+        """Open an account for an onboarded merchant on the bank's own initiative.
+
+        What a real bank does when it opens, say, a second currency account by itself: the
+        account is opened like any other (same numbering, same armed ``open_account``
+        faults), in the merchant's legal name, and reported as a ``ProviderOpenedAccount``
+        for the connector's ``ProviderAccountOpenedSink``.
+
+        Raises:
+            NotFound: ``ERROR_CLIENT_NOT_FOUND``, the bank has not onboarded the client.
+            ProviderRejected: as ``open_account`` (country, currency, limits).
+        """
+        m = sandbox_merchants.c
+        query = sa.select(m.id, m.legal_name).where(
+            m.customer_id == customer_id, m.client_id == client_id
+        )
+        async with self._database.engine.connect() as connection:
+            merchant = (await connection.execute(query)).one_or_none()
+        if merchant is None:
+            raise NotFound(
+                f"The sandbox bank has no merchant for client {client_id} of customer "
+                f"{customer_id}",
+                code="ERROR_CLIENT_NOT_FOUND",
+            )
+        account = await self.open_account(
+            customer_id,
+            str(merchant.id),
+            currency=currency,
+            country_code=country_code,
+            product_code=product_code,
+            holder_name=merchant.legal_name,
+        )
+        return ProviderOpenedAccount.of(account, customer_id=customer_id, client_id=client_id)
+
     async def _check_merchant(
         self, connection: AsyncConnection, customer_id: str, merchant_id: str
     ) -> None:
@@ -249,6 +294,18 @@ class SandboxBank(SandboxControls):
     async def ping(self) -> bool:
         """Whether the sandbox answers (its database does)."""
         return await self._call(SandboxOperation.PING, self._database.ping)
+
+    async def account_holder(self, iban: str) -> str | None:
+        """The holder of an open sandbox account with ``iban``; ``None`` for other banks' IBANs."""
+
+        async def find() -> str | None:
+            a = sandbox_accounts.c
+            query = sa.select(a.holder_name).where(a.iban == iban, a.status != Status.CLOSED)
+            async with self._database.engine.connect() as connection:
+                return (await connection.execute(query)).scalar_one_or_none()
+
+        # A payee check reads an account, so the faults armed on get_account apply to it too.
+        return await self._call(SandboxOperation.GET_ACCOUNT, find)
 
 
 async def _account_row(

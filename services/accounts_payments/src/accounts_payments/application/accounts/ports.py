@@ -22,6 +22,14 @@ class AccountRepository(Protocol):
 
     async def add(self, account: Account) -> None: ...
 
+    async def add_if_new_provider_account(self, account: Account) -> bool:
+        """Store an account that has its provider details already.
+
+        ``False`` (and nothing stored) when an account with the same provider account id
+        exists, including one a concurrent transaction has just committed.
+        """
+        ...
+
     async def save(self, account: Account) -> None:
         """Write back a changed account (status, provider details, presentation fields)."""
         ...

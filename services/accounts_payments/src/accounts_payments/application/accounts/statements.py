@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from accounts_payments.application.accounts.common import require_account
+from accounts_payments.application.accounts.common import require_account, require_customer
 from accounts_payments.application.accounts.ports import (
     AccountsWork,
     Clock,
@@ -131,9 +131,15 @@ class ResendOtp:
         self._clock = clock
 
     async def __call__(self, customer_id: str, operation_id: str) -> None:
-        """Replace the operation's code with a new one and send it."""
+        """Replace the operation's code with a new one and send it.
+
+        Raises:
+            NotFound: ``CUSTOMER_NOT_FOUND``, or ``OTP_OPERATION_NOT_FOUND`` for an operation
+                the customer never started or has already completed.
+        """
         code = new_code()
         async with self._uow() as uow:
+            await require_customer(uow, customer_id)
             old = await uow.accounts.get_otp(customer_id, operation_id)
             if old is None or old.verified:
                 raise NotFound("The OTP operation was not found", code="OTP_OPERATION_NOT_FOUND")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from accounts_payments.application.accounts.change_account import (
     CloseAccount,
@@ -45,11 +47,11 @@ class AccountController(Controller):
     @post("/", operation_id="createAccount", status_code=200)
     async def create(
         self,
-        customerId: str,  # noqa: N803
-        clientId: str,  # noqa: N803
-        data: IssueLedgerBaseRequest,
-        open_account: OpenAccount,
-        provider: BankingProvider,
+        customerId: FromPath[str],  # noqa: N803
+        clientId: FromPath[str],  # noqa: N803
+        data: JSONBody[IssueLedgerBaseRequest],
+        open_account: NamedDependency[OpenAccount],
+        provider: NamedDependency[BankingProvider],
     ) -> Response[Ok[AccountBaseResponse]]:
         """Open an account for the client (onboarding it at the provider first if needed)."""
         if data.client_id != clientId:
@@ -83,10 +85,10 @@ class AccountController(Controller):
     @get("/", operation_id="getAccounts")
     async def list_accounts(
         self,
-        customerId: str,  # noqa: N803
-        clientId: str,  # noqa: N803
-        list_accounts: ListAccounts,
-        provider: BankingProvider,
+        customerId: FromPath[str],  # noqa: N803
+        clientId: FromPath[str],  # noqa: N803
+        list_accounts: NamedDependency[ListAccounts],
+        provider: NamedDependency[BankingProvider],
     ) -> Response[Ok[list[AccountBaseResponse]]]:
         """Every account of the client."""
         views = await list_accounts(customerId, clientId)
@@ -95,11 +97,11 @@ class AccountController(Controller):
     @get("/{accountId:str}", operation_id="getAccount")
     async def get_account(
         self,
-        customerId: str,  # noqa: N803
-        clientId: str,  # noqa: N803
-        accountId: str,  # noqa: N803
-        get_account: GetAccount,
-        provider: BankingProvider,
+        customerId: FromPath[str],  # noqa: N803
+        clientId: FromPath[str],  # noqa: N803
+        accountId: FromPath[str],  # noqa: N803
+        get_account: NamedDependency[GetAccount],
+        provider: NamedDependency[BankingProvider],
     ) -> Response[Ok[AccountBaseResponse]]:
         """One account."""
         view = await get_account(customerId, clientId, accountId)
@@ -108,12 +110,12 @@ class AccountController(Controller):
     @put("/{accountId:str}", operation_id="updateAccount")
     async def update(
         self,
-        customerId: str,  # noqa: N803
-        clientId: str,  # noqa: N803
-        accountId: str,  # noqa: N803
-        data: UpdateAccountBaseRequest,
-        update_account: UpdateAccount,
-        provider: BankingProvider,
+        customerId: FromPath[str],  # noqa: N803
+        clientId: FromPath[str],  # noqa: N803
+        accountId: FromPath[str],  # noqa: N803
+        data: JSONBody[UpdateAccountBaseRequest],
+        update_account: NamedDependency[UpdateAccount],
+        provider: NamedDependency[BankingProvider],
     ) -> Response[Ok[AccountBaseResponse]]:
         """Change alias and address, or the status (which goes to the provider)."""
         view = await update_account(
@@ -136,10 +138,10 @@ class AccountController(Controller):
     @delete("/{accountId:str}", operation_id="deleteAccount", status_code=200)
     async def close(
         self,
-        customerId: str,  # noqa: N803
-        clientId: str,  # noqa: N803
-        accountId: str,  # noqa: N803
-        close_account: CloseAccount,
+        customerId: FromPath[str],  # noqa: N803
+        clientId: FromPath[str],  # noqa: N803
+        accountId: FromPath[str],  # noqa: N803
+        close_account: NamedDependency[CloseAccount],
     ) -> Response[Ok[dict[str, str]]]:
         """Close the account."""
         await close_account(customerId, clientId, accountId)
@@ -155,9 +157,9 @@ class AccountDetailsController(Controller):
     @get("/accounts/{accountId:str}/dynamicBalances", operation_id="getDynamicAccountBalances")
     async def dynamic_balances(
         self,
-        customerId: str,  # noqa: N803
-        accountId: str,  # noqa: N803
-        get_dynamic_balances: GetDynamicBalances,
+        customerId: FromPath[str],  # noqa: N803
+        accountId: FromPath[str],  # noqa: N803
+        get_dynamic_balances: NamedDependency[GetDynamicBalances],
     ) -> Response[Ok[list[DynamicAccountBalanceResponse]]]:
         """Available and total balance, from the ledger."""
         balances = await get_dynamic_balances(customerId, accountId)
@@ -166,9 +168,9 @@ class AccountDetailsController(Controller):
     @get("/accounts/{accountId:str}/payment-options", operation_id="getPaymentOptions")
     async def payment_options(
         self,
-        customerId: str,  # noqa: N803
-        accountId: str,  # noqa: N803
-        get_payment_options: GetPaymentOptions,
+        customerId: FromPath[str],  # noqa: N803
+        accountId: FromPath[str],  # noqa: N803
+        get_payment_options: NamedDependency[GetPaymentOptions],
     ) -> Response[Ok[PaymentOptionsResponse]]:
         """The beneficiary selection mode of payments from the account."""
         mode = await get_payment_options(customerId, accountId)
@@ -180,10 +182,10 @@ class AccountDetailsController(Controller):
     )
     async def ownership_certificate(
         self,
-        customerId: str,  # noqa: N803
-        merchantId: str,  # noqa: N803
-        accountId: str,  # noqa: N803
-        get_ownership_certificate: GetOwnershipCertificate,
+        customerId: FromPath[str],  # noqa: N803
+        merchantId: FromPath[str],  # noqa: N803
+        accountId: FromPath[str],  # noqa: N803
+        get_ownership_certificate: NamedDependency[GetOwnershipCertificate],
     ) -> Response[Ok[str]]:
         """The ownership certificate, a PDF in base64."""
         return ok(await get_ownership_certificate(customerId, merchantId, accountId))

@@ -14,7 +14,9 @@ from accounts_payments.application.ports.banking_provider import (
 )
 from accounts_payments.config import SERVICE
 from accounts_payments.entrypoints.http.accounts import AccountController, AccountDetailsController
+from accounts_payments.entrypoints.http.beneficiaries import beneficiary_route_handlers
 from accounts_payments.entrypoints.http.customers import customer_route_handlers
+from accounts_payments.entrypoints.http.otp import OtpController
 from accounts_payments.entrypoints.http.statements import (
     StatementController,
     StatementFooterController,
@@ -34,10 +36,12 @@ def toqio_route_handlers() -> list[ControllerRouterHandler]:
     """Every Integration Hub endpoint this service serves (all behind the Toqio JWT)."""
     return [
         *customer_route_handlers(),
+        *beneficiary_route_handlers(),
         AccountController,
         AccountDetailsController,
         StatementController,
         StatementFooterController,
+        OtpController,
         TransactionStatusController,
     ]
 

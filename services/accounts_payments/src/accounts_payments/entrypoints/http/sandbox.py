@@ -1,4 +1,4 @@
-"""Sandbox-only endpoints: simulate inbound transfers and make the sandbox bank fail."""
+"""Sandbox-only endpoints: inbound transfers, accounts the bank opens itself, bank failures."""
 
 from __future__ import annotations
 
@@ -18,7 +18,12 @@ from accounts_payments.application.ports.inbound_transfers import (
     InboundTransferSink,
     ProviderAccountResolver,
 )
+from accounts_payments.application.ports.provider_accounts import (
+    ProviderAccountOpenedSink,
+    ProviderOpenedAccount,
+)
 from building_blocks.web import CamelStruct, Ok, ok
+from shared_kernel.domain.currency import Currency
 from shared_kernel.domain.errors import InvalidInput, NotFound
 from shared_kernel.domain.iban import Iban
 from shared_kernel.domain.money import Money
@@ -43,6 +48,16 @@ class SandboxBankControls(Protocol):
         debtor_iban: Iban,
         reference: str,
     ) -> InboundTransfer: ...
+
+    async def open_account_unprompted(
+        self,
+        customer_id: str,
+        client_id: str,
+        *,
+        currency: str,
+        country_code: str,
+        product_code: str,
+    ) -> ProviderOpenedAccount: ...
 
     async def confirm_inbound_transfer(
         self, provider_transaction_id: str, connector_transaction_id: str
@@ -71,6 +86,7 @@ class SandboxDesk:
     bank: SandboxBankControls
     resolve_account: ProviderAccountResolver
     sink: InboundTransferSink
+    account_sink: ProviderAccountOpenedSink
 
 
 class InboundTransferIn(CamelStruct, frozen=True, kw_only=True):
@@ -93,6 +109,33 @@ class InboundTransferOut(CamelStruct, frozen=True, kw_only=True):
     amount: Decimal
     currency: str
     received_at: datetime
+
+
+class UnpromptedAccountIn(CamelStruct, frozen=True, kw_only=True):
+    """An account the bank opens by itself for a merchant it has onboarded."""
+
+    customer_id: Annotated[str, Meta(min_length=1, max_length=128)]
+    client_id: Annotated[str, Meta(min_length=1, max_length=128)]
+    currency: Annotated[str, Meta(pattern="^[A-Za-z]{3}$")]
+    country_code: Annotated[str, Meta(pattern="^[A-Za-z]{2}$")]
+    partner_product: Annotated[str, Meta(min_length=1, max_length=128)]
+
+
+class UnpromptedAccountOut(CamelStruct, frozen=True, kw_only=True):
+    """The account as the bank opened it and the connector registered it."""
+
+    account_id: str
+    provider_account_id: str
+    customer_id: str
+    client_id: str
+    currency: str
+    country_code: str
+    partner_product: str
+    holder_name: str
+    iban: str | None
+    bic: str | None
+    uk_sort_code: str | None
+    uk_account_number: str | None
 
 
 class FaultIn(CamelStruct, frozen=True, kw_only=True):
@@ -152,6 +195,48 @@ class SandboxController(Controller):
         )
 
     @post(
+        "/accounts",
+        operation_id="sandboxOpenAccountUnprompted",
+        summary="The bank opens an account for an onboarded merchant on its own",
+        status_code=200,
+    )
+    async def open_account_unprompted(
+        self, data: JSONBody[UnpromptedAccountIn], sandbox_desk: NamedDependency[SandboxDesk]
+    ) -> Response[Ok[UnpromptedAccountOut]]:
+        """The bank opens the account, then notifies the connector (Toqio hears LEDGER_CREATED)."""
+        try:
+            currency = Currency.of(data.currency).code
+        except InvalidInput:
+            raise InvalidInput(
+                f"currency '{data.currency}' is not a currency we can hold",
+                code="CURRENCY_NOT_SUPPORTED",
+            ) from None
+        opened = await sandbox_desk.bank.open_account_unprompted(
+            data.customer_id,
+            data.client_id,
+            currency=currency,
+            country_code=data.country_code.upper(),
+            product_code=data.partner_product,
+        )
+        account_id = await sandbox_desk.account_sink(opened)
+        return ok(
+            UnpromptedAccountOut(
+                account_id=account_id,
+                provider_account_id=opened.provider_account_id,
+                customer_id=opened.customer_id,
+                client_id=opened.client_id,
+                currency=opened.currency,
+                country_code=opened.country_code,
+                partner_product=opened.product_code,
+                holder_name=opened.holder_name,
+                iban=opened.iban,
+                bic=opened.bic,
+                uk_sort_code=opened.uk_sort_code,
+                uk_account_number=opened.uk_account_number,
+            )
+        )
+
+    @post(
         "/faults", operation_id="sandboxArmFault", summary="Make a bank call fail", status_code=200
     )
     async def arm_fault(
@@ -197,14 +282,18 @@ def sandbox_route_handlers(
     bank: SandboxBankControls | None,
     resolve_account: ProviderAccountResolver,
     sink: InboundTransferSink,
+    account_sink: ProviderAccountOpenedSink,
 ) -> list[ControllerRouterHandler]:
     """The sandbox routes, or none unless ``enabled`` (``SANDBOX_ENABLED``) and a sandbox bank.
 
-    Register them outside the Toqio JWT guard: testers call them, not Toqio.
+    ``sink`` books inbound transfers; ``account_sink`` registers accounts the bank opens on
+    its own. Register the routes outside the Toqio JWT guard: testers call them, not Toqio.
     """
     if not enabled or bank is None:
         return []
-    desk = SandboxDesk(bank=bank, resolve_account=resolve_account, sink=sink)
+    desk = SandboxDesk(
+        bank=bank, resolve_account=resolve_account, sink=sink, account_sink=account_sink
+    )
 
     def provide() -> SandboxDesk:
         return desk

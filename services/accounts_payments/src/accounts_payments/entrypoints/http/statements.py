@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from accounts_payments.application.accounts.common import wire_amount
 from accounts_payments.application.accounts.documents import GetStatementFooter
@@ -57,11 +59,11 @@ class StatementController(Controller):
     @post("/bankStatement", operation_id="findAccountTransactionListStatement", status_code=200)
     async def statement(
         self,
-        customerId: str,  # noqa: N803
-        clientId: str,  # noqa: N803
-        accountId: str,  # noqa: N803
-        data: DateRange,
-        get_statement: GetStatement,
+        customerId: FromPath[str],  # noqa: N803
+        clientId: FromPath[str],  # noqa: N803
+        accountId: FromPath[str],  # noqa: N803
+        data: JSONBody[DateRange],
+        get_statement: NamedDependency[GetStatement],
     ) -> Response[Ok[list[StatementTransactionDTOFromBank]]]:
         """Posted lines of the period, each with the balance after it."""
         query = StatementQuery(customerId, clientId, accountId, since=data.start, until=data.end)
@@ -72,11 +74,11 @@ class StatementController(Controller):
     )
     async def statement_with_otp(
         self,
-        customerId: str,  # noqa: N803
-        clientId: str,  # noqa: N803
-        accountId: str,  # noqa: N803
-        data: BankStatementSendData,
-        get_statement: GetStatement,
+        customerId: FromPath[str],  # noqa: N803
+        clientId: FromPath[str],  # noqa: N803
+        accountId: FromPath[str],  # noqa: N803
+        data: JSONBody[BankStatementSendData],
+        get_statement: NamedDependency[GetStatement],
     ) -> Response[Ok[list[StatementTransactionDTOFromBank]]]:
         """The same lines behind a one-time password: 422 OTP_REQUIRED first, then the code."""
         query = StatementQuery(
@@ -100,10 +102,10 @@ class StatementFooterController(Controller):
     @get("/{locale:str}", operation_id="getBankStatementFooter")
     async def footer(
         self,
-        customerId: str,  # noqa: N803
-        ledgerType: str,  # noqa: N803
-        locale: str,
-        get_statement_footer: GetStatementFooter,
+        customerId: FromPath[str],  # noqa: N803
+        ledgerType: FromPath[str],  # noqa: N803
+        locale: FromPath[str],
+        get_statement_footer: NamedDependency[GetStatementFooter],
     ) -> Response[Ok[str]]:
         """The footer text in the locale's language."""
         return ok(await get_statement_footer(customerId, ledgerType, locale))
@@ -118,8 +120,8 @@ class SandboxOtpController(Controller):
     @get("/{operationId:str}", operation_id="sandboxGetOtp")
     async def code(
         self,
-        operationId: str,  # noqa: N803
-        otp_codes: OtpCodeReader,
+        operationId: FromPath[str],  # noqa: N803
+        otp_codes: NamedDependency[OtpCodeReader],
     ) -> Response[Ok[dict[str, str]]]:
         """The operation's current code, so a tester can complete the OTP flow."""
         code = otp_codes.code_for(operationId)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from accounts_payments.application.accounts.queries import GetTransactionStatus
 from accounts_payments.entrypoints.http.account_schemas import TransactionStatusPair
@@ -18,9 +20,9 @@ class TransactionStatusController(Controller):
     @get("/{transactionId:str}/status", operation_id="getTransactionStatus")
     async def status(
         self,
-        customerId: str,  # noqa: N803
-        transactionId: str,  # noqa: N803
-        get_transaction_status: GetTransactionStatus,
+        customerId: FromPath[str],  # noqa: N803
+        transactionId: FromPath[str],  # noqa: N803
+        get_transaction_status: NamedDependency[GetTransactionStatus],
     ) -> Response[Ok[TransactionStatusPair]]:
         """The transaction id paired with its status."""
         status = (await get_transaction_status(customerId, transactionId)).value
