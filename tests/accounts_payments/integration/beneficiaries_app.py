@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 import sqlalchemy as sa
-from litestar.di import Provide
 
 from accounts_payments.adapters.crypto.aes_gcm_cipher import AesGcmSecretCipher
 from accounts_payments.adapters.persistence import tables
@@ -33,27 +31,24 @@ from accounts_payments.domain.accounts import Account, AccountStatus, BankDetail
 from accounts_payments.domain.clients import Merchant
 from accounts_payments.domain.customers import Customer, SecretText
 from accounts_payments.entrypoints.http.beneficiaries import beneficiary_route_handlers
-from building_blocks.auth import ToqioJwtVerifier, toqio_jwt_guard
 from building_blocks.outbox import Outbox
 from building_blocks.persistence import Database
-from building_blocks.web import create_app
 from building_blocks.webhooks import WebhookQueue
-from tests.support.jwt_issuer import ToqioJwtIssuer
+from tests.accounts_payments.integration.http_app import (
+    HttpApi,
+    fresh_database,
+    http_client,
+    jwt_app,
+)
 
-ISSUER = ToqioJwtIssuer()
 BASE = "/customers/cust-1/clients/cl-1/beneficiaries"
 
 
 @dataclass
-class Api:
-    client: httpx.AsyncClient
-    database: Database
+class Api(HttpApi):
     bank: SandboxBank
     account_id: str
     payee_iban: str
-
-    def auth(self, customer_id: str = "cust-1") -> dict[str, str]:
-        return {"Authorization": f"Bearer {ISSUER.issue(customer_id)}"}
 
     def view(self, beneficiary_id: str, account_id: str | None = None) -> str:
         account = account_id or self.account_id
@@ -126,17 +121,9 @@ async def seed(database: Database, uow: Any, bank: SandboxBank) -> tuple[str, st
     return account.account_id, payee.iban
 
 
-def _constant(value: object) -> Provide:
-    def provide() -> object:
-        return value
-
-    return Provide(provide, sync_to_thread=False)
-
-
 @pytest.fixture(name="api")
 async def beneficiaries_api(postgres_url: str) -> AsyncIterator[Api]:
-    database = Database(postgres_url, schema="accounts_payments")
-    await database.create_schema(tables.metadata)
+    database = await fresh_database(postgres_url)
     cipher = AesGcmSecretCipher(os.urandom(32))
     outbox, webhooks = Outbox(tables.messaging), WebhookQueue(tables.webhooks)
 
@@ -156,14 +143,7 @@ async def beneficiaries_api(postgres_url: str) -> AsyncIterator[Api]:
         "get_beneficiary_filters": GetBeneficiaryFilters(uow, fx_supported=bank.capabilities.fx),
         "verify_beneficiary": VerifyBeneficiary(uow, bank, timeout_seconds=1.0),
     }
-    app = create_app(
-        service="accounts_payments",
-        route_handlers=beneficiary_route_handlers(),
-        readiness={},
-        guards=[toqio_jwt_guard(ToqioJwtVerifier(ISSUER.public_key_pem))],
-        dependencies={name: _constant(value) for name, value in use_cases.items()},
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    app = jwt_app(beneficiary_route_handlers(), use_cases)
+    async with http_client(app) as client:
         yield Api(client, database, bank, account_id, payee_iban)
     await database.dispose()

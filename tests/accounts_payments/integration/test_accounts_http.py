@@ -3,44 +3,24 @@
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
 from accounts_payments.adapters.persistence import tables
 from accounts_payments.adapters.persistence.account_tables import accounts
-from accounts_payments.config import Settings
-from accounts_payments.container import build_service
-from building_blocks.persistence import Database
-from building_blocks.settings import load_settings
-from tests.support.jwt_issuer import ToqioJwtIssuer
+from tests.accounts_payments.integration.http_app import ISSUER, HttpApi, sandbox_service
 
 pytestmark = pytest.mark.integration
 
-ISSUER = ToqioJwtIssuer()
 BASE = "/customers/cust-1/clients/cl-1/accounts"
 
 
-@dataclass
-class Api:
-    client: httpx.AsyncClient
-    database: Database
-
-    def auth(self, customer_id: str = "cust-1") -> dict[str, str]:
-        return {"Authorization": f"Bearer {ISSUER.issue(customer_id)}"}
-
+class Api(HttpApi):
     async def account_rows(self) -> int:
-        async with self.database.engine.connect() as connection:
-            return int(
-                (
-                    await connection.execute(sa.select(sa.func.count()).select_from(accounts))
-                ).scalar_one()
-            )
+        return await self.count(accounts)
 
     async def webhook_types(self) -> list[str]:
         async with self.database.engine.connect() as connection:
@@ -79,23 +59,9 @@ def account_body(**overrides: Any) -> dict[str, Any]:
 
 @pytest.fixture
 async def api(postgres_url: str) -> AsyncIterator[Api]:
-    settings = load_settings(
-        Settings,
-        {
-            "PORT": "1",
-            "DATABASE_URL": postgres_url,
-            "TOQIO_JWT_PUBLIC_KEY": ISSUER.public_key_pem,
-            "TENANT_SECRETS_KEY": base64.b64encode(os.urandom(32)).decode(),
-            "SANDBOX_ENABLED": "true",
-        },
-    )
-    database = Database(postgres_url, schema="accounts_payments")
-    await database.create_schema(tables.metadata)
-    host = build_service(settings)
-    transport = httpx.ASGITransport(app=host.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        api = Api(client, database)
-        registered = await client.post(
+    async with sandbox_service(postgres_url) as service:
+        api = Api(service.client, service.database)
+        registered = await api.client.post(
             "/customers",
             json={
                 "id": "cust-1",
@@ -106,9 +72,6 @@ async def api(postgres_url: str) -> AsyncIterator[Api]:
         )
         assert registered.status_code == 200, registered.text
         yield api
-    for hook in reversed(host.shutdown):
-        await hook()
-    await database.dispose()
 
 
 async def test_open_get_list_update_and_close(api: Api) -> None:

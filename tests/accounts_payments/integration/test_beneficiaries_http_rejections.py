@@ -8,11 +8,11 @@ import pytest
 
 from tests.accounts_payments.integration.beneficiaries_app import (  # noqa: F401
     BASE,
-    ISSUER,
     Api,
     beneficiaries_api,
     body,
 )
+from tests.accounts_payments.integration.http_app import ISSUER
 from tests.support.jwt_issuer import ToqioJwtIssuer
 
 pytestmark = pytest.mark.integration

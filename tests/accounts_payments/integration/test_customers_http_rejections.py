@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 
 from tests.accounts_payments.integration.customers_app import (
-    ISSUER,
     Env,
     env,
     product,
     register,
     registration,
 )
+from tests.accounts_payments.integration.http_app import ISSUER
 
 pytestmark = pytest.mark.integration
 

@@ -2,45 +2,26 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
 from accounts_payments.adapters.persistence import tables
 from accounts_payments.adapters.persistence.account_tables import accounts, otp_challenges
 from accounts_payments.adapters.persistence.sandbox_tables import sandbox_accounts
-from accounts_payments.config import Settings
-from accounts_payments.container import build_service
-from building_blocks.persistence import Database
-from building_blocks.settings import load_settings
 from shared_kernel.contracts import AccountOpenedV1, decode_envelope
-from tests.accounts_payments.integration.test_accounts_http import BASE, ISSUER, account_body
+from tests.accounts_payments.integration.http_app import HttpApi, sandbox_service
+from tests.accounts_payments.integration.test_accounts_http import BASE, account_body
 
 pytestmark = pytest.mark.integration
 
 PERIOD = {"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z"}
 
 
-@dataclass
-class Api:
-    client: httpx.AsyncClient
-    database: Database
-
-    def auth(self, customer_id: str = "cust-1") -> dict[str, str]:
-        return {"Authorization": f"Bearer {ISSUER.issue(customer_id)}"}
-
-    async def count(self, table: sa.Table) -> int:
-        async with self.database.engine.connect() as connection:
-            query = sa.select(sa.func.count()).select_from(table)
-            return int((await connection.execute(query)).scalar_one())
-
+class Api(HttpApi):
     async def webhooks(self) -> list[tuple[str, dict[str, Any], str | None]]:
         d = tables.webhooks.deliveries.c
         async with self.database.engine.connect() as connection:
@@ -78,22 +59,9 @@ def unprompted(**overrides: Any) -> dict[str, Any]:
 
 @pytest.fixture
 async def api(postgres_url: str) -> AsyncIterator[Api]:
-    settings = load_settings(
-        Settings,
-        {
-            "PORT": "1",
-            "DATABASE_URL": postgres_url,
-            "TOQIO_JWT_PUBLIC_KEY": ISSUER.public_key_pem,
-            "TENANT_SECRETS_KEY": base64.b64encode(os.urandom(32)).decode(),
-            "SANDBOX_ENABLED": "true",
-        },
-    )
-    database = Database(postgres_url, schema="accounts_payments")
-    await database.create_schema(tables.metadata)
-    host = build_service(settings)
-    transport = httpx.ASGITransport(app=host.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        api = Api(client, database)
+    async with sandbox_service(postgres_url) as service:
+        api = Api(service.client, service.database)
+        client = api.client
         registered = await client.post(
             "/customers",
             json={"id": "cust-1", "apiKey": "api-key-0123456789abcdef"},
@@ -104,9 +72,6 @@ async def api(postgres_url: str) -> AsyncIterator[Api]:
         first = await client.post(BASE, json=account_body(), headers=api.auth())
         assert first.status_code == 200, first.text
         yield api
-    for hook in reversed(host.shutdown):
-        await hook()
-    await database.dispose()
 
 
 async def test_an_account_the_bank_opens_itself_reaches_toqio_as_ledger_created(

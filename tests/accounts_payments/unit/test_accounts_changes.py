@@ -19,7 +19,7 @@ from accounts_payments.application.ports.inbound_transfers import InboundTransfe
 from accounts_payments.domain.accounts import AccountStatus, PostalAddress
 from shared_kernel.domain.errors import NotFound, RuleViolated
 from shared_kernel.domain.money import Money
-from tests.accounts_payments.accounts_fakes import (
+from tests.accounts_payments.fakes import (
     FakeAccountsUnitOfWork,
     FakeBank,
     FakeStore,

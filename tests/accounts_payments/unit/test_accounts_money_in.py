@@ -25,7 +25,7 @@ from accounts_payments.domain.transactions import TransactionStatus
 from shared_kernel.contracts import TransactionBookedV1
 from shared_kernel.domain.errors import InvalidInput, NotFound
 from shared_kernel.domain.money import Money
-from tests.accounts_payments.accounts_fakes import (
+from tests.accounts_payments.fakes import (
     FakeAccountsUnitOfWork,
     FakeBank,
     FakeStore,

@@ -14,7 +14,7 @@ from accounts_payments.application.ports.banking_provider import (
 from accounts_payments.domain.accounts import AccountStatus, PostalAddress
 from shared_kernel.contracts import AccountOpenedV1
 from shared_kernel.domain.errors import InvalidInput, NotFound
-from tests.accounts_payments.accounts_fakes import (
+from tests.accounts_payments.fakes import (
     FakeAccountsUnitOfWork,
     FakeBank,
     FakeStore,

@@ -20,7 +20,7 @@ from shared_kernel.contracts import AccountOpenedV1
 from shared_kernel.domain.errors import Conflict, InvalidInput, NotFound
 from shared_kernel.domain.iban import generate_iban
 from shared_kernel.domain.money import Money
-from tests.accounts_payments.accounts_fakes import (
+from tests.accounts_payments.fakes import (
     FakeAccountsUnitOfWork,
     FakeBank,
     FakeStore,

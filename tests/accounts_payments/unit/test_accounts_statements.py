@@ -37,7 +37,7 @@ from shared_kernel.domain.errors import (
     RuleViolated,
 )
 from shared_kernel.domain.money import Money
-from tests.accounts_payments.accounts_fakes import (
+from tests.accounts_payments.fakes import (
     FakeAccountsUnitOfWork,
     FakeBank,
     FakeStore,

@@ -31,7 +31,7 @@ from accounts_payments.domain.beneficiaries import (
 )
 from accounts_payments.domain.clients import Merchant
 from shared_kernel.domain.errors import Conflict, NotFound
-from tests.accounts_payments.accounts_fakes import (
+from tests.accounts_payments.fakes import (
     FakeAccountsUnitOfWork,
     FakeStore,
     customer,

@@ -17,10 +17,10 @@ from accounts_payments.application.customers.partner_products import PartnerProd
 from accounts_payments.domain.customers import Customer, SecretText
 from accounts_payments.domain.products import Label, PartnerProduct, select_partner_products
 from shared_kernel.domain.errors import InvalidInput, NotFound
-from tests.accounts_payments.fakes_customers import (
+from tests.accounts_payments.fakes import (
     ALL_CAPABILITIES,
     CatalogBankingProvider,
-    FakeBankingProvider,
+    FakeBank,
     FakeCustomerRepository,
     FakeCustomersUnitOfWork,
 )
@@ -45,10 +45,10 @@ def uow(store: FakeCustomerRepository) -> object:
 
 async def test_capability_flags_follow_the_provider() -> None:
     store = store_with()
-    rich = await GetCapabilities(uow(store), FakeBankingProvider())("cust-1")  # type: ignore[arg-type]
+    rich = await GetCapabilities(uow(store), FakeBank())("cust-1")  # type: ignore[arg-type]
     poor = await GetCapabilities(
         uow(store),  # type: ignore[arg-type]
-        FakeBankingProvider(capabilities=EURO_ONLY),
+        FakeBank(capabilities=EURO_ONLY),
     )("cust-1")
 
     assert rich.has_own_otp
@@ -64,7 +64,7 @@ async def test_capability_flags_follow_the_provider() -> None:
 
 async def test_capabilities_of_an_unknown_customer_are_customer_not_found() -> None:
     with pytest.raises(NotFound) as error:
-        await GetCapabilities(uow(store_with()), FakeBankingProvider())("nobody")  # type: ignore[arg-type]
+        await GetCapabilities(uow(store_with()), FakeBank())("nobody")  # type: ignore[arg-type]
 
     assert error.value.code == "CUSTOMER_NOT_FOUND"
 
@@ -80,13 +80,13 @@ async def test_capabilities_of_an_unknown_customer_are_customer_not_found() -> N
 async def test_the_connection_status_is_whether_the_provider_answers(
     answers: bool | Exception, status: ConnectionStatus
 ) -> None:
-    provider = FakeBankingProvider(answers=answers)
+    provider = FakeBank(answers=answers)
 
     assert await CheckConnection(uow(store_with()), provider)("cust-1") is status  # type: ignore[arg-type]
 
 
 async def test_a_provider_that_hangs_is_a_failed_connection() -> None:
-    class Hanging(FakeBankingProvider):
+    class Hanging(FakeBank):
         async def ping(self) -> bool:
             await asyncio.sleep(10)
             return True
@@ -98,12 +98,12 @@ async def test_a_provider_that_hangs_is_a_failed_connection() -> None:
 
 async def test_the_connection_of_an_unknown_customer_is_customer_not_found() -> None:
     with pytest.raises(NotFound):
-        await CheckConnection(uow(store_with()), FakeBankingProvider())("nobody")  # type: ignore[arg-type]
+        await CheckConnection(uow(store_with()), FakeBank())("nobody")  # type: ignore[arg-type]
 
 
 async def test_the_derived_catalog_offers_what_the_provider_can_open() -> None:
-    both = await CapabilityCatalog(FakeBankingProvider()).partner_products()
-    euro = await CapabilityCatalog(FakeBankingProvider(capabilities=EURO_ONLY)).partner_products()
+    both = await CapabilityCatalog(FakeBank()).partner_products()
+    euro = await CapabilityCatalog(FakeBank(capabilities=EURO_ONLY)).partner_products()
 
     assert [p.code for p in both] == ["EUR", "GBP"]
     assert [p.code for p in euro] == ["EUR"]
@@ -116,16 +116,16 @@ def test_a_provider_with_its_own_catalog_is_used_as_is() -> None:
     provider = CatalogBankingProvider([])
 
     assert catalog_of(provider) is provider  # type: ignore[arg-type]
-    assert isinstance(catalog_of(FakeBankingProvider()), CapabilityCatalog)  # type: ignore[arg-type]
+    assert isinstance(catalog_of(FakeBank()), CapabilityCatalog)  # type: ignore[arg-type]
 
 
-def queries(store: FakeCustomerRepository, provider: FakeBankingProvider) -> PartnerProductQueries:
+def queries(store: FakeCustomerRepository, provider: FakeBank) -> PartnerProductQueries:
     return PartnerProductQueries(uow(store), catalog_of(provider))  # type: ignore[arg-type]
 
 
 async def test_a_customer_sees_the_products_in_its_currencies_and_country() -> None:
-    all_of_them = queries(store_with(), FakeBankingProvider())
-    euro_customer = queries(store_with("EUR"), FakeBankingProvider())
+    all_of_them = queries(store_with(), FakeBank())
+    euro_customer = queries(store_with("EUR"), FakeBank())
 
     assert [p.code for p in await all_of_them.customer_products("cust-1")] == ["EUR", "GBP"]
     assert [p.code for p in await euro_customer.customer_products("cust-1")] == ["EUR"]
@@ -137,9 +137,7 @@ async def test_a_customer_sees_the_products_in_its_currencies_and_country() -> N
 @pytest.mark.parametrize("country", ["", "GBR", "1A", "g"])
 async def test_a_malformed_country_code_is_invalid_request(country: str) -> None:
     with pytest.raises(InvalidInput) as error:
-        await queries(store_with(), FakeBankingProvider()).customer_products(
-            "cust-1", country_code=country
-        )
+        await queries(store_with(), FakeBank()).customer_products("cust-1", country_code=country)
 
     assert error.value.code == "INVALID_REQUEST"
     assert error.value.problems[0].field == "countryCode"
@@ -147,12 +145,12 @@ async def test_a_malformed_country_code_is_invalid_request(country: str) -> None
 
 async def test_products_of_an_unknown_customer_are_customer_not_found() -> None:
     with pytest.raises(NotFound):
-        await queries(store_with(), FakeBankingProvider()).customer_products("nobody")
+        await queries(store_with(), FakeBank()).customer_products("nobody")
 
 
 async def test_asset_types_and_currencies_of_a_customer() -> None:
-    restricted = queries(store_with("USD", "EUR"), FakeBankingProvider())
-    unrestricted = queries(store_with(), FakeBankingProvider(capabilities=EURO_ONLY))
+    restricted = queries(store_with("USD", "EUR"), FakeBank())
+    unrestricted = queries(store_with(), FakeBank(capabilities=EURO_ONLY))
 
     assert await restricted.asset_types("cust-1") == ("EUR",)
     assert await restricted.currencies("cust-1") == ("USD", "EUR")

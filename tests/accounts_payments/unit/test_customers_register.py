@@ -14,7 +14,7 @@ from accounts_payments.application.customers.register_customer import (
 )
 from accounts_payments.domain.customers import Customer, SecretText
 from shared_kernel.domain.errors import InvalidInput, NotFound
-from tests.accounts_payments.fakes_customers import FakeCustomerRepository, FakeCustomersUnitOfWork
+from tests.accounts_payments.fakes import FakeCustomerRepository, FakeCustomersUnitOfWork
 
 pytestmark = pytest.mark.unit
 
