@@ -208,6 +208,10 @@ class FakeAccountRepository:
             if a.customer_id == customer_id and a.client_id == client_id
         ]
 
+    async def find_by_iban(self, customer_id: str, iban: str) -> Account | None:
+        found = (a for a in self.accounts.values() if a.customer_id == customer_id)
+        return next((copy.deepcopy(a) for a in found if a.iban == iban), None)
+
     async def find_by_provider_account(self, provider_account_id: str) -> Account | None:
         for account in self.accounts.values():
             if account.bank and account.bank.provider_account_id == provider_account_id:

@@ -14,6 +14,7 @@ from accounts_payments.adapters.crypto.aes_gcm_cipher import load_secret_cipher
 from accounts_payments.adapters.documents.ownership_certificate import (
     FpdfOwnershipCertificateRenderer,
 )
+from accounts_payments.adapters.fx.sandbox_fx_rates import SandboxFxRates
 from accounts_payments.adapters.otp.sandbox_otp_sender import (
     SandboxOtpSender,
     UnavailableOtpSender,
@@ -56,6 +57,8 @@ from accounts_payments.application.beneficiaries.manage import (
     UpdateBeneficiary,
 )
 from accounts_payments.application.beneficiaries.verify import VerifyBeneficiary
+from accounts_payments.application.payments.fx import QuoteFx
+from accounts_payments.application.payments.schemes import GetBankPaymentSchemes
 from accounts_payments.config import SERVICE, Settings
 from accounts_payments.entrypoints.http.app import create_http_app, toqio_route_handlers
 from accounts_payments.entrypoints.http.sandbox import sandbox_route_handlers
@@ -180,6 +183,10 @@ class Container(containers.DeclarativeContainer):
         VerifyBeneficiary, beneficiaries_unit_of_work.provider, bank
     )
 
+    fx_rates = providers.Singleton(SandboxFxRates)
+    get_bank_payment_schemes = providers.Singleton(GetBankPaymentSchemes, unit_of_work.provider)
+    quote_fx = providers.Singleton(QuoteFx, unit_of_work.provider, fx_rates)
+
 
 # Litestar dependency name -> the container provider of what it injects.
 _INJECTED = (
@@ -201,6 +208,8 @@ _INJECTED = (
     "delete_beneficiary",
     "get_beneficiary_filters",
     "verify_beneficiary",
+    "get_bank_payment_schemes",
+    "quote_fx",
 )
 
 

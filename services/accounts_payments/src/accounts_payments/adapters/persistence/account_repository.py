@@ -194,6 +194,15 @@ class SqlAlchemyAccountRepository:
         )
         return [_account(dict(row)) for row in result.mappings()]
 
+    async def find_by_iban(self, customer_id: str, iban: str) -> Account | None:
+        row = await self._one(
+            sa.select(accounts)
+            .where(accounts.c.customer_id == customer_id, accounts.c.iban == iban)
+            .order_by(accounts.c.created_at, accounts.c.id)
+            .limit(1)
+        )
+        return _account(row) if row else None
+
     async def find_by_provider_account(self, provider_account_id: str) -> Account | None:
         row = await self._one(
             sa.select(accounts).where(accounts.c.provider_account_id == provider_account_id)

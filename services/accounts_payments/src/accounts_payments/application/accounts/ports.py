@@ -44,6 +44,10 @@ class AccountRepository(Protocol):
 
     async def list_for_client(self, customer_id: str, client_id: str) -> list[Account]: ...
 
+    async def find_by_iban(self, customer_id: str, iban: str) -> Account | None:
+        """The customer's account with this compact IBAN (any of its clients), if any."""
+        ...
+
     async def find_by_provider_account(self, provider_account_id: str) -> Account | None: ...
 
     async def add_transaction(self, transaction: BookedTransaction) -> bool:

@@ -17,6 +17,7 @@ from accounts_payments.entrypoints.http.accounts import AccountController, Accou
 from accounts_payments.entrypoints.http.beneficiaries import beneficiary_route_handlers
 from accounts_payments.entrypoints.http.customers import customer_route_handlers
 from accounts_payments.entrypoints.http.otp import OtpController
+from accounts_payments.entrypoints.http.payments import payment_route_handlers
 from accounts_payments.entrypoints.http.statements import (
     StatementController,
     StatementFooterController,
@@ -37,6 +38,7 @@ def toqio_route_handlers() -> list[ControllerRouterHandler]:
     return [
         *customer_route_handlers(),
         *beneficiary_route_handlers(),
+        *payment_route_handlers(),
         AccountController,
         AccountDetailsController,
         StatementController,

@@ -1,0 +1,1 @@
+"""Payments: the schemes a payment may use and FX quotes."""
