@@ -24,7 +24,8 @@ PAYLOAD = {"id": "tx-1", "status": "COMPLETED", "baseTotal": 12.5}
 
 @pytest.fixture
 async def sender(receiver: WebhookReceiver) -> AsyncIterator[HttpWebhookSender]:
-    http = HttpWebhookSender(receiver.base_url, "integration-7", "secret-key", timeout=0.3)
+    # Generous enough that a loaded CI machine never turns a prompt answer into a retry.
+    http = HttpWebhookSender(receiver.base_url, "integration-7", "secret-key", timeout=2)
     yield http
     await http.aclose()
 
@@ -167,7 +168,7 @@ async def test_a_receiver_slower_than_the_timeout_is_retried(
     receiver: WebhookReceiver,
     clock: ManualClock,
 ) -> None:
-    receiver.respond_with(Reply(200, delay=1.0))  # the sender gives up after 0.3 s
+    receiver.respond_with(Reply(200, delay=3.0))  # the sender gives up after 2 s
     delivery_id = await enqueue(database, clock)
     await dispatcher.dispatch_due()
 

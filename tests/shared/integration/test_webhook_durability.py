@@ -55,7 +55,7 @@ class BrokenSender:
 
 @pytest.fixture
 async def sender(receiver: WebhookReceiver) -> AsyncIterator[HttpWebhookSender]:
-    http = HttpWebhookSender(receiver.base_url, "integration-7", "secret-key", timeout=0.3)
+    http = HttpWebhookSender(receiver.base_url, "integration-7", "secret-key", timeout=5)
     yield http
     await http.aclose()
 
