@@ -2,6 +2,7 @@
 
 from building_blocks.persistence.database import Database, async_url
 from building_blocks.persistence.metadata import service_metadata
+from building_blocks.persistence.types import UtcDateTime
 from building_blocks.persistence.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["Database", "SqlAlchemyUnitOfWork", "async_url", "service_metadata"]
+__all__ = ["Database", "SqlAlchemyUnitOfWork", "UtcDateTime", "async_url", "service_metadata"]

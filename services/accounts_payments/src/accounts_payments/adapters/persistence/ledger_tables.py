@@ -17,7 +17,7 @@ from accounts_payments.domain.ledger import (
     StatementLine,
     statement_line,
 )
-from building_blocks.webhooks.tables import UtcDateTime
+from building_blocks.persistence import UtcDateTime
 from shared_kernel.domain.money import Money
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from accounts_payments.adapters.persistence.metadata import metadata
-from building_blocks.webhooks.tables import UtcDateTime
+from building_blocks.persistence import UtcDateTime
 
 sandbox_merchants = sa.Table(
     "sandbox_merchants",
