@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from building_blocks.persistence import Database
 from building_blocks.persistence.migrations import upgrade_to_head
@@ -76,3 +77,37 @@ async def test_migrated_ledger_entries_refuse_updates_and_deletes(postgres_url: 
     finally:
         await database.dispose()
     assert {"ledger_entries_no_update_delete", "ledger_entries_no_truncate"} <= triggers
+
+
+async def test_migrated_payment_history_refuses_updates_and_deletes(postgres_url: str) -> None:
+    container = importlib.import_module("accounts_payments.container")
+    database = Database(postgres_url, schema="accounts_payments")
+    try:
+        await upgrade_to_head(database, container.MIGRATIONS_DIR)
+        async with database.engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO accounts_payments.payments (id, customer_id, client_id,"
+                    " source_account_id, counterparty_kind, counterparty_ref, counterparty_name,"
+                    " counterparty_currency, counterparty_country, scheme, amount_minor,"
+                    " currency, credited_minor, credited_currency, concept, reference, state,"
+                    " transitions_recorded, created_at, updated_at) VALUES ('p1', 'c', 'cl',"
+                    " 'a', 'BENEFICIARY', 'b', 'Jane', 'EUR', 'DE', 'SEPA', 100, 'EUR', 100,"
+                    " 'EUR', '', '', 'RESERVED', 1, now(), now())"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO accounts_payments.payment_transitions"
+                    " (payment_id, sequence, state, at) VALUES ('p1', 1, 'RESERVED', now())"
+                )
+            )
+        for statement in (
+            "UPDATE accounts_payments.payment_transitions SET state = 'SETTLED'",
+            "DELETE FROM accounts_payments.payment_transitions",
+        ):
+            with pytest.raises(DBAPIError, match="insert-only"):
+                async with database.engine.begin() as connection:
+                    await connection.execute(text(statement))
+    finally:
+        await database.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Self
 
 import sqlalchemy as sa
 
@@ -16,6 +17,12 @@ class MessagingTables:
 
     outbox: sa.Table
     inbox: sa.Table
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Self:
+        # dependency-injector deep-copies provided objects when a container is built; a
+        # copied Table keeps column comparators typed NullType, so ``attempts + 1`` fails.
+        # Tables are shared schema descriptions: every holder must use the same objects.
+        return self
 
 
 def messaging_tables(metadata: sa.MetaData) -> MessagingTables:

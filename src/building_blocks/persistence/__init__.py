@@ -4,5 +4,13 @@ from building_blocks.persistence.database import Database, async_url
 from building_blocks.persistence.metadata import service_metadata
 from building_blocks.persistence.types import UtcDateTime
 from building_blocks.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from building_blocks.persistence.upsert import dialect_insert
 
-__all__ = ["Database", "SqlAlchemyUnitOfWork", "UtcDateTime", "async_url", "service_metadata"]
+__all__ = [
+    "Database",
+    "SqlAlchemyUnitOfWork",
+    "UtcDateTime",
+    "async_url",
+    "dialect_insert",
+    "service_metadata",
+]

@@ -7,5 +7,6 @@ from building_blocks.runtime.launcher import (
     run_service,
     serve_hosts,
 )
+from building_blocks.runtime.periodic import PeriodicWorker
 
-__all__ = ["ServiceHost", "Worker", "run_hosts", "run_service", "serve_hosts"]
+__all__ = ["PeriodicWorker", "ServiceHost", "Worker", "run_hosts", "run_service", "serve_hosts"]

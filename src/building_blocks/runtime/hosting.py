@@ -10,7 +10,7 @@ from litestar import Litestar, Router
 from litestar.types import ControllerRouterHandler
 
 from building_blocks.runtime.core_container import CoreContainer
-from building_blocks.runtime.launcher import Hook, ServiceHost
+from building_blocks.runtime.launcher import Hook, ServiceHost, Worker
 from building_blocks.runtime.settings import ServiceSettings
 from building_blocks.webhooks import (
     RecordingWebhookSender,
@@ -40,8 +40,9 @@ def build_host(
     settings: ServiceSettings,
     startup: Sequence[Hook] = (),
     shutdown: Sequence[Hook] = (),
+    workers: Sequence[Worker] = (),
 ) -> ServiceHost:
-    """A host that migrates, connects the bus, runs the relay and dispatcher, then serves."""
+    """A host that migrates, connects the bus, runs relay, dispatcher and ``workers``, serves."""
     # A Container provider forwards attribute access to the container it holds.
     core = cast(CoreContainer, core_provider)
     bus = core.bus()
@@ -52,7 +53,7 @@ def build_host(
         port=settings.port,
         host=settings.host,
         startup=[core.schema_initializer(), bus.start, *startup],
-        workers=[core.outbox_relay(), core.webhook_dispatcher()],
+        workers=[core.outbox_relay(), core.webhook_dispatcher(), *workers],
         # Run in reverse on stop: the service's own hooks, then the bus (in-flight handlers
         # finish), then the database.
         shutdown=[database.dispose, bus.close, *shutdown],

@@ -81,6 +81,14 @@ def status_for(error: DomainError, extra: Mapping[type[DomainError], int] | None
     return 400
 
 
+def domain_error_data(error: DomainError) -> list[ProblemOut] | dict[str, Any]:
+    """The envelope ``data`` of ``error``: its ``data`` mapping if it has one, else its problems."""
+    extra = getattr(error, "data", None)
+    if isinstance(extra, Mapping):
+        return dict(extra)
+    return [ProblemOut(field=p.field, code=p.code, message=p.message) for p in error.problems]
+
+
 def _is_unparsable_path_value(exc: HTTPException) -> bool:
     # NotFoundException is itself a ValueError, so an unknown route also has one as its cause.
     cause = exc.__cause__
@@ -143,12 +151,7 @@ class ToqioExceptionHandlers:
         assert isinstance(exc, DomainError)
         status = status_for(exc, self._error_statuses)
         _log.info("request.rejected", code=exc.code, status=status, path=request.url.path)
-        extra = getattr(exc, "data", None)
-        data: list[ProblemOut] | dict[str, Any] = (
-            dict(extra)
-            if isinstance(extra, Mapping)
-            else [ProblemOut(field=p.field, code=p.code, message=p.message) for p in exc.problems]
-        )
+        data = domain_error_data(exc)
         return self.respond(request, status=status, code=exc.code, message=exc.message, data=data)
 
     def msgspec_error(

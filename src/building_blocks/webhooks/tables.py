@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Self
 
 import sqlalchemy as sa
 
@@ -26,6 +27,12 @@ class WebhookTables:
 
     deliveries: sa.Table
     attempts: sa.Table
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Self:
+        # dependency-injector deep-copies provided objects when a container is built; a
+        # copied Table keeps column comparators typed NullType, so ``attempts + 1`` fails.
+        # Tables are shared schema descriptions: every holder must use the same objects.
+        return self
 
 
 def webhook_tables(metadata: sa.MetaData) -> WebhookTables:

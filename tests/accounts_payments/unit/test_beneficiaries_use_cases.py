@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 from dataclasses import replace
 from typing import Any
 
@@ -24,7 +23,6 @@ from accounts_payments.application.ports.banking_provider import ProviderUnavail
 from accounts_payments.domain.accounts import Account, AccountStatus, PostalAddress
 from accounts_payments.domain.beneficiaries import (
     BankAccountDetails,
-    Beneficiary,
     BeneficiaryProfile,
     BeneficiaryType,
     ProfileChanges,
@@ -32,46 +30,14 @@ from accounts_payments.domain.beneficiaries import (
 from accounts_payments.domain.clients import Merchant
 from shared_kernel.domain.errors import Conflict, NotFound
 from tests.accounts_payments.fakes import (
-    FakeAccountsUnitOfWork,
-    FakeStore,
+    BeneficiaryStore,
+    FakeBeneficiariesUnitOfWork,
     customer,
     fixed_clock,
 )
 
 pytestmark = pytest.mark.unit
 IBAN = "ES9121000418450200051332"
-
-
-class FakeBeneficiaryRepository:
-    def __init__(self, rows: dict[tuple[str, str], Beneficiary]) -> None:
-        self.rows = {k: copy.deepcopy(v) for k, v in rows.items()}
-
-    async def add(self, beneficiary: Beneficiary) -> None:
-        self.rows[(beneficiary.customer_id, beneficiary.beneficiary_id)] = beneficiary
-
-    async def save(self, beneficiary: Beneficiary) -> None:
-        self.rows[(beneficiary.customer_id, beneficiary.beneficiary_id)] = beneficiary
-
-    async def get(
-        self, customer_id: str, client_id: str, beneficiary_id: str, *, lock: bool = False
-    ) -> Beneficiary | None:
-        found = self.rows.get((customer_id, beneficiary_id))
-        return found if found is not None and found.client_id == client_id else None
-
-
-class Store(FakeStore):
-    beneficiaries: dict[tuple[str, str], Beneficiary]
-
-
-class FakeBeneficiariesUnitOfWork(FakeAccountsUnitOfWork):
-    def __init__(self, store: Store) -> None:
-        super().__init__(store)
-        self.beneficiaries = FakeBeneficiaryRepository(store.beneficiaries)
-        self._beneficiary_store = store
-
-    async def commit(self) -> None:
-        await super().commit()
-        self._beneficiary_store.beneficiaries = self.beneficiaries.rows
 
 
 def account(account_id: str, currency: str = "EUR", country: str = "ES", **kw: Any) -> Account:
@@ -82,9 +48,8 @@ def account(account_id: str, currency: str = "EUR", country: str = "ES", **kw: A
     )  # fmt: skip
 
 
-def store() -> Store:
-    s = Store(customers={"cust-1": customer(currencies=("EUR", "USD"))})
-    s.beneficiaries = {}
+def store() -> BeneficiaryStore:
+    s = BeneficiaryStore(customers={"cust-1": customer(currencies=("EUR", "USD"))})
     s.merchants[("cust-1", "cl-1")] = Merchant("cust-1", "cl-1", "m-1")
     for a in (
         account("eur-es"),
@@ -97,7 +62,7 @@ def store() -> Store:
     return s
 
 
-def uow(s: Store) -> Any:
+def uow(s: BeneficiaryStore) -> Any:
     return lambda: FakeBeneficiariesUnitOfWork(s)
 
 

@@ -357,4 +357,10 @@ async def test_the_routes_are_documented_with_operation_ids(sandbox: Sandbox) ->
         "sandboxListFaults",
         "sandboxClearFaults",
         "sandboxOpenAccountUnprompted",
+        "sandboxArmPaymentOutcome",
+        "sandboxListPaymentOutcomes",
+        "sandboxClearPaymentOutcomes",
+        "sandboxSettlePayments",
+        "sandboxReturnPayment",
+        "sandboxGetPayment",
     }

@@ -221,3 +221,20 @@ async def test_only_one_relay_per_database_is_active_and_a_standby_takes_over(
     assert await consumer.next() == envelope
     second.stop()
     await second_task
+
+
+def test_a_container_hands_the_relay_the_services_own_tables_not_broken_copies() -> None:
+    # dependency-injector deep-copies what it is given; a copied Table cannot build
+    # ``attempts + 1``, so sent rows were never marked sent and were published again.
+    import copy
+
+    import sqlalchemy as sa
+
+    from building_blocks.outbox import messaging_tables
+    from building_blocks.webhooks import webhook_tables
+
+    metadata = sa.MetaData(schema="copy_check")
+    messaging, webhooks = messaging_tables(metadata), webhook_tables(metadata)
+    assert copy.deepcopy(messaging) is messaging
+    assert copy.deepcopy(webhooks) is webhooks
+    assert str(messaging.outbox.c.attempts + 1)

@@ -19,3 +19,9 @@ class Settings(ServiceSettings, frozen=True, kw_only=True):
     tenant_secrets_key: Secret | None = None
     # How long the sandbox bank takes to settle an outbound payment.
     sandbox_settlement_delay_seconds: float = 2.0
+    # A payment the provider has not acknowledged is submitted again after this long (the
+    # provider dedupes on the payment id), checked every ``payment_resubmit_interval``.
+    payment_resubmit_after_seconds: float = 10.0
+    payment_resubmit_interval_seconds: float = 5.0
+    # An Idempotency-Key claimed by a request that never finished is free again after this.
+    idempotency_lease_seconds: float = 60.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -26,8 +26,12 @@ from accounts_payments.adapters.persistence.beneficiary_repository import (
 from accounts_payments.adapters.persistence.customer_repository import (
     SqlAlchemyCustomersUnitOfWork,
 )
+from accounts_payments.adapters.persistence.payment_repository import (
+    SqlAlchemyPaymentsUnitOfWork,
+)
 from accounts_payments.adapters.persistence.unit_of_work import SqlAlchemyAccountsUnitOfWork
 from accounts_payments.adapters.providers.sandbox_bank import SandboxBank
+from accounts_payments.adapters.providers.sandbox_settlement import SandboxSettlementWorker
 from accounts_payments.application.accounts.book_inbound_transfer import (
     BookInboundTransfer,
     ResolveProviderAccount,
@@ -42,7 +46,6 @@ from accounts_payments.application.accounts.queries import (
     GetAccount,
     GetDynamicBalances,
     GetPaymentOptions,
-    GetTransactionStatus,
     ListAccounts,
 )
 from accounts_payments.application.accounts.register_provider_account import (
@@ -58,14 +61,22 @@ from accounts_payments.application.beneficiaries.manage import (
 )
 from accounts_payments.application.beneficiaries.verify import VerifyBeneficiary
 from accounts_payments.application.payments.fx import QuoteFx
+from accounts_payments.application.payments.outcomes import ApplyProviderPaymentUpdate
+from accounts_payments.application.payments.queries import GetDynamicButton, GetTransactionStatus
+from accounts_payments.application.payments.save_transfer import SaveTransfer
 from accounts_payments.application.payments.schemes import GetBankPaymentSchemes
+from accounts_payments.application.payments.submission import (
+    SubmitPayment,
+    SubmitReservedPayments,
+)
 from accounts_payments.config import SERVICE, Settings
 from accounts_payments.entrypoints.http.app import create_http_app, toqio_route_handlers
 from accounts_payments.entrypoints.http.sandbox import sandbox_route_handlers
 from accounts_payments.entrypoints.http.statements import SandboxOtpController
 from building_blocks.auth import ToqioJwtVerifier, toqio_jwt_guard
+from building_blocks.idempotency import IdempotencyStore
 from building_blocks.messaging import InMemoryBroker
-from building_blocks.runtime import ServiceHost
+from building_blocks.runtime import PeriodicWorker, ServiceHost
 from building_blocks.runtime.core_container import CoreContainer
 from building_blocks.runtime.hosting import build_host, dev_route_handlers
 
@@ -109,7 +120,11 @@ class Container(containers.DeclarativeContainer):
         settings,
         core.database,
     )
-    bank = providers.Singleton(SandboxBank, core.database)
+    bank = providers.Singleton(
+        SandboxBank,
+        core.database,
+        settlement_delay=settings.provided.sandbox_settlement_delay_seconds,
+    )
     otp_sender = providers.Singleton(
         lambda s: SandboxOtpSender() if s.sandbox_enabled else UnavailableOtpSender(), settings
     )
@@ -136,7 +151,6 @@ class Container(containers.DeclarativeContainer):
     close_account = providers.Singleton(CloseAccount, unit_of_work.provider, bank)
     get_dynamic_balances = providers.Singleton(GetDynamicBalances, unit_of_work.provider)
     get_payment_options = providers.Singleton(GetPaymentOptions, unit_of_work.provider)
-    get_transaction_status = providers.Singleton(GetTransactionStatus, unit_of_work.provider)
     get_statement = providers.Singleton(
         GetStatement,
         unit_of_work.provider,
@@ -187,6 +201,54 @@ class Container(containers.DeclarativeContainer):
     get_bank_payment_schemes = providers.Singleton(GetBankPaymentSchemes, unit_of_work.provider)
     quote_fx = providers.Singleton(QuoteFx, unit_of_work.provider, fx_rates)
 
+    payments_unit_of_work = providers.Factory(
+        SqlAlchemyPaymentsUnitOfWork,
+        sessions=core.database.provided.sessions,
+        outbox=core.outbox,
+        webhooks=core.webhook_queue,
+        cipher=cipher,
+        wake_relay=core.outbox_relay.provided.wake,
+        wake_dispatcher=core.webhook_dispatcher.provided.wake,
+    )
+    idempotency_store = providers.Singleton(
+        lambda db, s: IdempotencyStore(
+            db, tables.idempotency_keys, lease_seconds=s.idempotency_lease_seconds
+        ),
+        core.database,
+        settings,
+    )
+    submit_payment = providers.Singleton(SubmitPayment, payments_unit_of_work.provider, bank, clock)
+    save_transfer = providers.Singleton(
+        SaveTransfer, payments_unit_of_work.provider, fx_rates, submit_payment, clock
+    )
+    apply_provider_payment_update = providers.Singleton(
+        ApplyProviderPaymentUpdate, payments_unit_of_work.provider
+    )
+    submit_reserved_payments = providers.Singleton(
+        lambda uow, submit, now, s: SubmitReservedPayments(
+            uow, submit, now, grace=timedelta(seconds=s.payment_resubmit_after_seconds)
+        ),
+        payments_unit_of_work.provider,
+        submit_payment,
+        clock,
+        settings,
+    )
+    payment_resubmitter = providers.Singleton(
+        lambda step, s: PeriodicWorker(
+            "payment-resubmitter", step, interval=s.payment_resubmit_interval_seconds
+        ),
+        submit_reserved_payments,
+        settings,
+    )
+    # The sandbox bank decides and reports its payments in the background, as a bank would.
+    sandbox_settlement = providers.Singleton(
+        SandboxSettlementWorker, bank.provided.payments, apply_provider_payment_update
+    )
+    get_transaction_status = providers.Singleton(
+        GetTransactionStatus, payments_unit_of_work.provider
+    )
+    get_dynamic_button = providers.Singleton(GetDynamicButton, payments_unit_of_work.provider)
+
 
 # Litestar dependency name -> the container provider of what it injects.
 _INJECTED = (
@@ -210,6 +272,9 @@ _INJECTED = (
     "verify_beneficiary",
     "get_bank_payment_schemes",
     "quote_fx",
+    "save_transfer",
+    "get_dynamic_button",
+    "idempotency_store",
 )
 
 
@@ -239,6 +304,8 @@ def build_service(settings: Settings, *, broker: InMemoryBroker | None = None) -
         resolve_account=container.resolve_provider_account(),
         sink=container.book_inbound_transfer(),
         account_sink=container.register_provider_opened_account(),
+        payment_settlement=container.sandbox_settlement(),
+        payment_sink=container.apply_provider_payment_update(),
     )
     if sandbox_handlers:
         sandbox_handlers.append(SandboxOtpController)
@@ -250,4 +317,9 @@ def build_service(settings: Settings, *, broker: InMemoryBroker | None = None) -
         sandbox_handlers=sandbox_handlers,
         dependencies=litestar_dependencies(container),
     )
-    return build_host(cast(Any, core), app=app, settings=settings)
+    return build_host(
+        cast(Any, core),
+        app=app,
+        settings=settings,
+        workers=[container.payment_resubmitter(), container.sandbox_settlement()],
+    )

@@ -55,7 +55,7 @@ sandbox_transactions = sa.Table(
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("account_id", sa.String(36), sa.ForeignKey(sandbox_accounts.c.id), nullable=False),
-    # INBOUND now; OUTBOUND rows are written by outbound payments (a later issue).
+    # INBOUND for money received (transfers, internal credits, returns); OUTBOUND for payments.
     sa.Column("direction", sa.String(8), nullable=False),
     sa.Column("amount_minor", sa.BigInteger, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
@@ -70,11 +70,39 @@ sandbox_transactions = sa.Table(
     sa.Index(None, "account_id"),
 )
 
+# Outbound payments the connector submitted; the bank decides each one once settle_at passes.
+sandbox_payments = sa.Table(
+    "sandbox_payments",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    # The connector's payment id: resubmitting it must find this row, never pay twice.
+    sa.Column("reference", sa.String(64), nullable=False, unique=True),
+    sa.Column("account_id", sa.String(36), sa.ForeignKey(sandbox_accounts.c.id), nullable=False),
+    # The sandbox account credited by an internal transfer; NULL for other banks' payees.
+    sa.Column("creditor_account_id", sa.String(36), nullable=True),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("credited_minor", sa.BigInteger, nullable=False),
+    sa.Column("credited_currency", sa.String(3), nullable=False),
+    sa.Column("scheme", sa.String(32), nullable=False),
+    sa.Column("creditor_name", sa.String(140), nullable=False),
+    sa.Column("creditor_iban", sa.String(34), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason_code", sa.String(8), nullable=True),
+    sa.Column("settle_at", UtcDateTime, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    # The last status the connector acknowledged; anything past it must still be reported.
+    sa.Column("reported_status", sa.String(16), nullable=True),
+    sa.Index(None, "status", "settle_at"),
+)
+
 SANDBOX_TABLES = (
     sandbox_merchants,
     sandbox_accounts,
     sandbox_account_numbers,
     sandbox_transactions,
+    sandbox_payments,
 )
 
 __all__ = [
@@ -83,5 +111,6 @@ __all__ = [
     "sandbox_account_numbers",
     "sandbox_accounts",
     "sandbox_merchants",
+    "sandbox_payments",
     "sandbox_transactions",
 ]

@@ -1,4 +1,4 @@
-"""The sandbox bank: a BankingProvider with its own provider-side state, for dev and tests."""
+"""The sandbox bank: a BankingProvider and PaymentProvider with its own state, for dev and tests."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from accounts_payments.adapters.providers.sandbox_faults import (
     SandboxOperation,
     rejected,
 )
+from accounts_payments.adapters.providers.sandbox_payments import SandboxPayments
 from accounts_payments.adapters.providers.sandbox_sql import insert, utc_now
 from accounts_payments.adapters.providers.sandbox_transfers import SandboxTransfers, balance_minor
 from accounts_payments.application.ports.banking_provider import (
@@ -33,6 +34,10 @@ from accounts_payments.application.ports.banking_provider import (
     ProviderAccount,
     ProviderAccountStatus,
     ProviderCapabilities,
+)
+from accounts_payments.application.ports.payment_provider import (
+    PaymentInstruction,
+    ProviderPaymentReceipt,
 )
 from accounts_payments.application.ports.provider_accounts import ProviderOpenedAccount
 from building_blocks.persistence import Database
@@ -56,11 +61,13 @@ class SandboxBank(SandboxControls):
     Its state lives in the ``sandbox_*`` tables and every call runs in its own short
     transaction, never the connector's: a real bank is another system. ``faults`` makes
     calls time out, be rejected or find the bank down; ``latency`` delays every call.
+    Payments are decided ``settlement_delay`` seconds after submission (``SandboxPayments``).
     """
 
     name = "sandbox"
     # What the sandbox really offers: EUR accounts in SEPA countries and GBP accounts with
-    # sort codes in the UK, no FX; confirmation of payee against the holders of its own
+    # sort codes in the UK; FX payments at its table of rates (SandboxFxRates), converted by
+    # the connector's ledger; confirmation of payee against the holders of its own
     # accounts; statements and ownership certificates come from the connector's ledger and
     # the IBAN it holds, without an OTP.
     capabilities = ProviderCapabilities(
@@ -70,7 +77,7 @@ class SandboxBank(SandboxControls):
         statements=True,
         ownership_certificate=True,
         confirmation_of_payee=True,
-        fx=False,
+        fx=True,
         requires_otp_for_statements=False,
     )
 
@@ -83,6 +90,7 @@ class SandboxBank(SandboxControls):
         max_accounts_per_merchant: int = 25,
         faults: SandboxFaults | None = None,
         clock: Callable[[], datetime] = utc_now,
+        settlement_delay: float = 2.0,
     ) -> None:
         self._database = database
         self._branches = {
@@ -93,6 +101,7 @@ class SandboxBank(SandboxControls):
         self._clock = clock
         self.faults = faults or SandboxFaults()
         self.transfers = SandboxTransfers(database, clock)
+        self.payments = SandboxPayments(database, clock, settlement_delay=settlement_delay)
 
     async def _call(self, operation: SandboxOperation, action: Callable[[], Awaitable[T]]) -> T:
         if self._latency:
@@ -306,6 +315,12 @@ class SandboxBank(SandboxControls):
 
         # A payee check reads an account, so the faults armed on get_account apply to it too.
         return await self._call(SandboxOperation.GET_ACCOUNT, find)
+
+    async def submit_payment(self, instruction: PaymentInstruction) -> ProviderPaymentReceipt:
+        """Take an outbound payment, decided later (see ``SandboxPayments.submit``)."""
+        return await self._call(
+            SandboxOperation.SUBMIT_PAYMENT, lambda: self.payments.submit(instruction)
+        )
 
 
 async def _account_row(

@@ -16,7 +16,7 @@ from shared_kernel.domain.errors import InvalidInput
 
 
 class SandboxOperation(StrEnum):
-    """The provider calls a fault can be armed on (the ``BankingProvider`` methods)."""
+    """The provider calls a fault can be armed on (``BankingProvider`` and ``submit_payment``)."""
 
     FIND_MERCHANT = "find_merchant"
     CREATE_MERCHANT = "create_merchant"
@@ -24,6 +24,7 @@ class SandboxOperation(StrEnum):
     GET_ACCOUNT = "get_account"
     SET_ACCOUNT_STATUS = "set_account_status"
     PING = "ping"
+    SUBMIT_PAYMENT = "submit_payment"
 
 
 class FaultKind(StrEnum):
@@ -78,6 +79,14 @@ REJECTIONS: dict[str, Rejection] = {
     ),
     "ACCOUNT_CLOSED": Rejection(
         "ACCOUNT_CLOSED", "The account is closed at the bank and can no longer change"
+    ),
+    # Payment refusals carry their ISO 20022 reason code, as a real bank's pacs.002 does.
+    "AC04": Rejection("AC04", "The account is closed at the bank"),
+    "AC06": Rejection("AC06", "The account is blocked at the bank"),
+    "AM03": Rejection("AM03", "The account does not hold the currency of this payment"),
+    "AM04": Rejection("AM04", "The account does not hold enough funds at the bank"),
+    "PAYMENT_NOT_RETURNABLE": Rejection(
+        "PAYMENT_NOT_RETURNABLE", "Only a settled payment can be returned"
     ),
 }
 

@@ -1,4 +1,4 @@
-"""The sandbox bank's own book of transactions: inbound transfers now, outbound payments later."""
+"""The sandbox bank's own book of transactions: inbound transfers (payments in sandbox_payments)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class Direction(StrEnum):
     """Which way money moved, seen from the sandbox account."""
 
     INBOUND = "INBOUND"
-    # OUTBOUND: outbound payments (a later issue) debit the account here, in their own rows.
+    # OUTBOUND: settled outbound payments debit the account here, in their own rows.
     OUTBOUND = "OUTBOUND"
 
 

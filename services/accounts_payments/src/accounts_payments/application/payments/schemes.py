@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
 from accounts_payments.application.accounts.common import require_customer
 from accounts_payments.application.accounts.ports import UnitOfWorkFactory
 from accounts_payments.application.beneficiaries.regions import SEPA_COUNTRIES
 from accounts_payments.domain.beneficiaries import UK_AREA, invalid
+from accounts_payments.domain.payments.schemes import PaymentScheme
 from shared_kernel.domain.errors import InvalidInput
 from shared_kernel.domain.iban import Iban
 from shared_kernel.domain.money import Money
@@ -25,15 +25,7 @@ _UK_ACCOUNT = re.compile(r"\d{8}")
 # regions module keeps apart only for Toqio's filters (see its comment).
 SEPA_REACH = frozenset(c.code for c in SEPA_COUNTRIES) | UK_AREA
 
-
-class PaymentScheme(StrEnum):
-    """The ``bankPaymentScheme`` values this connector answers (a subset of the spec's enum)."""
-
-    SEPA = "SEPA"
-    SEPA_INSTANT = "SEPA_INSTANT"
-    UK_FASTER_PAYMENTS = "UK_FASTER_PAYMENTS"
-    INTERNAL_TRANSFER = "INTERNAL_TRANSFER"
-    SWIFT = "SWIFT"
+__all__ = ["SEPA_REACH", "Destination", "GetBankPaymentSchemes", "PaymentScheme", "classify"]
 
 
 @dataclass(frozen=True, slots=True)

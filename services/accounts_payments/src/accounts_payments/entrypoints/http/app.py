@@ -8,14 +8,11 @@ from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.types import ControllerRouterHandler, Guard
 
-from accounts_payments.application.ports.banking_provider import (
-    ProviderRejected,
-    ProviderUnavailable,
-)
 from accounts_payments.config import SERVICE
 from accounts_payments.entrypoints.http.accounts import AccountController, AccountDetailsController
 from accounts_payments.entrypoints.http.beneficiaries import beneficiary_route_handlers
 from accounts_payments.entrypoints.http.customers import customer_route_handlers
+from accounts_payments.entrypoints.http.error_statuses import PROVIDER_ERROR_STATUSES
 from accounts_payments.entrypoints.http.otp import OtpController
 from accounts_payments.entrypoints.http.payments import payment_route_handlers
 from accounts_payments.entrypoints.http.statements import (
@@ -23,14 +20,8 @@ from accounts_payments.entrypoints.http.statements import (
     StatementFooterController,
 )
 from accounts_payments.entrypoints.http.transactions import TransactionStatusController
+from accounts_payments.entrypoints.http.transfers import TransferController
 from building_blocks.web import EnvelopeStyle, create_app
-from shared_kernel.domain.errors import DomainError
-
-# A provider that does not answer is a temporary outage (503); a refusal is final (422).
-PROVIDER_ERROR_STATUSES: dict[type[DomainError], int] = {
-    ProviderUnavailable: 503,
-    ProviderRejected: 422,
-}
 
 
 def toqio_route_handlers() -> list[ControllerRouterHandler]:
@@ -45,6 +36,7 @@ def toqio_route_handlers() -> list[ControllerRouterHandler]:
         StatementFooterController,
         OtpController,
         TransactionStatusController,
+        TransferController,
     ]
 
 

@@ -1,4 +1,7 @@
-"""Sandbox-only endpoints: inbound transfers, accounts the bank opens itself, bank failures."""
+"""Sandbox-only endpoints: inbound transfers, accounts the bank opens itself, bank failures.
+
+The payment endpoints (armed outcomes, settling, returns) live in ``sandbox_payments``.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +21,15 @@ from accounts_payments.application.ports.inbound_transfers import (
     InboundTransferSink,
     ProviderAccountResolver,
 )
+from accounts_payments.application.ports.payment_provider import PaymentUpdateSink
 from accounts_payments.application.ports.provider_accounts import (
     ProviderAccountOpenedSink,
     ProviderOpenedAccount,
+)
+from accounts_payments.entrypoints.http.sandbox_payments import (
+    PaymentSettlement,
+    SandboxPaymentController,
+    SandboxPaymentControls,
 )
 from building_blocks.web import CamelStruct, Ok, ok
 from shared_kernel.domain.currency import Currency
@@ -31,12 +40,18 @@ from shared_kernel.domain.money import Money
 # Kept equal to the adapter's SandboxOperation and FaultKind by a test: entrypoints may not
 # import adapters, and literal types show the allowed values in the OpenAPI document.
 OperationName = Literal[
-    "find_merchant", "create_merchant", "open_account", "get_account", "set_account_status", "ping"
+    "find_merchant",
+    "create_merchant",
+    "open_account",
+    "get_account",
+    "set_account_status",
+    "ping",
+    "submit_payment",
 ]
 FaultKindName = Literal["TIMEOUT", "REJECT", "UNAVAILABLE"]
 
 
-class SandboxBankControls(Protocol):
+class SandboxBankControls(SandboxPaymentControls, Protocol):
     """What the endpoints need from the sandbox bank (``SandboxBank`` provides it)."""
 
     async def receive_inbound_transfer(
@@ -81,12 +96,17 @@ class SandboxBankControls(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SandboxDesk:
-    """Everything the sandbox endpoints work with, injected as one dependency."""
+    """Everything the sandbox endpoints work with, injected as one dependency.
+
+    Without ``payment_worker`` or ``payment_sink`` the routes needing them answer 501.
+    """
 
     bank: SandboxBankControls
     resolve_account: ProviderAccountResolver
     sink: InboundTransferSink
     account_sink: ProviderAccountOpenedSink
+    payment_worker: PaymentSettlement | None = None
+    payment_sink: PaymentUpdateSink | None = None
 
 
 class InboundTransferIn(CamelStruct, frozen=True, kw_only=True):
@@ -283,16 +303,25 @@ def sandbox_route_handlers(
     resolve_account: ProviderAccountResolver,
     sink: InboundTransferSink,
     account_sink: ProviderAccountOpenedSink,
+    payment_settlement: PaymentSettlement | None = None,
+    payment_sink: PaymentUpdateSink | None = None,
 ) -> list[ControllerRouterHandler]:
     """The sandbox routes, or none unless ``enabled`` (``SANDBOX_ENABLED``) and a sandbox bank.
 
     ``sink`` books inbound transfers; ``account_sink`` registers accounts the bank opens on
-    its own. Register the routes outside the Toqio JWT guard: testers call them, not Toqio.
+    its own; ``payment_settlement`` settles submitted payments on demand and
+    ``payment_sink`` hears returned ones. Register the routes outside the Toqio JWT guard:
+    testers call them, not Toqio.
     """
     if not enabled or bank is None:
         return []
     desk = SandboxDesk(
-        bank=bank, resolve_account=resolve_account, sink=sink, account_sink=account_sink
+        bank=bank,
+        resolve_account=resolve_account,
+        sink=sink,
+        account_sink=account_sink,
+        payment_worker=payment_settlement,
+        payment_sink=payment_sink,
     )
 
     def provide() -> SandboxDesk:
@@ -301,7 +330,9 @@ def sandbox_route_handlers(
     return [
         Router(
             path="/",
-            route_handlers=[SandboxController],
+            route_handlers=[SandboxController, SandboxPaymentController],
             dependencies={"sandbox_desk": Provide(provide, use_cache=True, sync_to_thread=False)},
+            # The payment controller's module cannot import SandboxDesk (this module imports it).
+            signature_namespace={"SandboxDesk": SandboxDesk},
         )
     ]

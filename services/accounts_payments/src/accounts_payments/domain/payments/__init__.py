@@ -1,0 +1,1 @@
+"""Outbound payments: the Payment aggregate, its lifecycle, schemes, reason codes and text rules."""
