@@ -167,7 +167,7 @@ def _refusals() -> list[Any]:
         pytest.param({"reference": "R" * 36}, 400, "INVALID_SEPA_TEXT", id="sepa-length"),
         pytest.param(
             {"bankPaymentScheme": "SWIFT"}, 400, "BANK_PAYMENT_SCHEME_NOT_AVAILABLE", id="scheme"
-        ),  # fmt: skip
+        ),
         pytest.param({"amount": "ten"}, 400, "INVALID_REQUEST", id="malformed"),
         pytest.param({"sourceAccountId": None}, 400, "INVALID_REQUEST", id="missing"),
     ]
