@@ -214,7 +214,7 @@ def test_the_capabilities_tell_what_the_sandbox_offers(bank: SandboxBank) -> Non
         statements=True,
         ownership_certificate=True,
         confirmation_of_payee=True,
-        fx=False,
+        fx=True,
         requires_otp_for_statements=False,
     )
     assert {b.currency for b in DEFAULT_BRANCHES.values()} == {"EUR", "GBP"}

@@ -223,6 +223,11 @@ async def test_an_internal_transfer_credits_the_payee_without_looking_like_an_in
     assert await rows_of(database, payee_id) == [("INBOUND", 3000, "pay-1")]
     assert await bank.transfers.unconfirmed() == []
     assert (await rows_of(database, payer))[-1] == ("OUTBOUND", 3000, "pay-1")
+    # Money that never left the bank cannot come back from another bank.
+    with pytest.raises(ProviderRejected) as raised:
+        await bank.payments.return_payment(updates[-1].provider_payment_id)
+    assert raised.value.code == "PAYMENT_NOT_RETURNABLE"
+    assert await balance(database, payee_id) == 3000
 
 
 async def test_an_internal_transfer_to_a_blocked_account_is_rejected_with_ac04(

@@ -127,10 +127,7 @@ async def book_settlement(
 
 
 async def book_return(connection: AsyncConnection, row: Mapping[str, Any], now: datetime) -> None:
-    """Credit the payer again; an internal payee gives the money back."""
-    debtor = await account_row(connection, row["account_id"])
-    assert debtor is not None  # a foreign key
-    same = {"reference": row["reference"], "connector_transaction_id": f"{row['reference']}:return"}
+    """Credit the payer again with what another bank sent back."""
     await connection.execute(
         _booked(
             account_id=row["account_id"],
@@ -140,19 +137,7 @@ async def book_return(connection: AsyncConnection, row: Mapping[str, Any], now: 
             counterparty_name=row["creditor_name"],
             counterparty_iban=row["creditor_iban"] or "",
             created_at=now,
-            **same,
+            reference=row["reference"],
+            connector_transaction_id=f"{row['reference']}:return",
         )
     )
-    if row["creditor_account_id"] is not None:
-        await connection.execute(
-            _booked(
-                account_id=row["creditor_account_id"],
-                direction=Direction.OUTBOUND,
-                amount_minor=row["credited_minor"],
-                currency=row["credited_currency"],
-                counterparty_name=debtor["holder_name"],
-                counterparty_iban=debtor["iban"],
-                created_at=now,
-                **same,
-            )
-        )

@@ -176,14 +176,15 @@ class SandboxPayments(SandboxOutcomes):
 
         Raises:
             NotFound: ``PAYMENT_NOT_FOUND``.
-            ProviderRejected: ``PAYMENT_NOT_RETURNABLE``, the payment has not settled.
+            ProviderRejected: ``PAYMENT_NOT_RETURNABLE``, the payment has not settled or was
+                an internal transfer (its money never left the bank).
         """
         now = self._clock()
         async with self._database.engine.begin() as connection:
             row = await self._lock(connection, provider_payment_id, skip_locked=False)
             if row is None:
                 raise NotFound("the bank has no such payment", code="PAYMENT_NOT_FOUND")
-            if row["status"] != Status.SETTLED:
+            if row["status"] != Status.SETTLED or row["creditor_account_id"] is not None:
                 raise rejected("PAYMENT_NOT_RETURNABLE")
             await book_return(connection, row, now)
             await connection.execute(

@@ -19,7 +19,7 @@ from accounts_payments.application.accounts.book_inbound_transfer import (
 from accounts_payments.application.accounts.common import wire_amount
 from accounts_payments.application.payments.ports import PaymentsWork
 from accounts_payments.domain.accounts import Account
-from accounts_payments.domain.payments.lifecycle import PaymentState
+from accounts_payments.domain.payments.lifecycle import TOQIO_STATUS, PaymentState
 from accounts_payments.domain.payments.payment import Payment, PaymentTransition
 from accounts_payments.domain.transactions import TransactionStatus
 from shared_kernel.contracts import PaymentStatusChangedV1, TransactionBookedV1
@@ -36,17 +36,20 @@ def ordering_key(payment_id: str) -> str:
     return f"transaction:{payment_id}"
 
 
-def sync_status_body(payment: Payment, balance: Money, at: datetime) -> dict[str, Any]:
+def sync_status_body(
+    payment: Payment, balance: Money, at: datetime, state: PaymentState | None = None
+) -> dict[str, Any]:
     """The ``SYNC_TRANSACTION_STATUS`` body (also the save-transfer answer's shape)."""
+    status = TOQIO_STATUS[state or payment.state]
     body: dict[str, Any] = {
         "id": payment.payment_id,
-        "status": payment.toqio_status.value,
+        "status": status.value,
         "corePaymentType": payment.core_payment_type,
         "balance": wire_amount(balance),
         "date": toqio_timestamp(at),
         "baseTotal": wire_amount(payment.amount),
     }
-    if payment.toqio_status is TransactionStatus.FAILED and payment.reason is not None:
+    if status is TransactionStatus.FAILED and payment.reason is not None:
         body["failureReason"] = f"{payment.reason.code}: {payment.reason.description}"
     details: dict[str, Any] = {}
     if payment.provider_payment_id:
@@ -66,7 +69,7 @@ async def announce(uow: PaymentsWork, payment: Payment, moves: list[PaymentTrans
         if move.state is not PaymentState.RETURNED:
             await uow.notify_toqio(
                 SYNC_TRANSACTION_STATUS,
-                sync_status_body(payment, balance, move.at),
+                sync_status_body(payment, balance, move.at, move.state),
                 customer_id=payment.customer_id,
                 ordering_key=ordering_key(payment.payment_id),
                 dedupe_key=f"sync-transaction-status:{payment.payment_id}:{move.sequence}",

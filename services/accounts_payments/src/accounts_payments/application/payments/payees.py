@@ -71,7 +71,7 @@ async def resolve_payee(uow: PaymentsWork, source: Account, payee_id: str) -> Co
             cannot receive money.
     """
     own = await uow.accounts.get(source.customer_id, payee_id)
-    if own is not None:
+    if own is not None and own.client_id == source.client_id:
         if own.account_id == source.account_id:
             message = "A payment cannot go to the account it is paid from"
             raise InvalidInput(
@@ -88,6 +88,13 @@ async def resolve_payee(uow: PaymentsWork, source: Account, payee_id: str) -> Co
     if beneficiary.bank.iban:
         ours = await uow.accounts.find_by_iban(source.customer_id, beneficiary.bank.iban)
         if ours is not None:
+            if ours.account_id == source.account_id:
+                message = "A payment cannot go to the account it is paid from"
+                raise InvalidInput(
+                    message,
+                    code="SAME_ACCOUNT",
+                    problems=(FieldProblem("beneficiaryAccountId", "SAME_ACCOUNT", message),),
+                )
             _require_active(ours)
     return _of_beneficiary(beneficiary, ours)
 

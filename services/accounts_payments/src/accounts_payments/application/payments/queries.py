@@ -28,7 +28,8 @@ async def _status(uow: PaymentsWork, customer_id: str, transaction_id: str) -> T
     for suffix, states in _DERIVED.items():
         if transaction_id.endswith(suffix):
             base = await uow.payments.get(customer_id, transaction_id.removesuffix(suffix))
-            if base is not None and base.state in states:
+            internal = base is not None and base.counterparty.account_id is not None
+            if base is not None and base.state in states and (suffix != ":credit" or internal):
                 return TransactionStatus.ACCEPTED
     raise NotFound(f"Transaction {transaction_id} was not found", code=TRANSACTION_NOT_FOUND)
 

@@ -144,7 +144,12 @@ class SaveTransfer:
                 )
                 if found is not None:
                     return found
-            if command.transaction_id and await uow.payments.find(command.transaction_id):
+            if command.transaction_id and ":" in command.transaction_id:
+                raise invalid("transactionId", "transactionId may not contain ':'")
+            if command.transaction_id and (
+                await uow.payments.find(command.transaction_id)
+                or await uow.accounts.find_transaction(command.customer_id, command.transaction_id)
+            ):
                 raise Conflict(
                     f"Transaction {command.transaction_id} already exists",
                     code=TRANSACTION_ALREADY_EXISTS,

@@ -137,7 +137,10 @@ class Payment:
         """
         if is_stale(self.state, target):
             return False
-        if not can_move(self.state, target):
+        # Money moved between two of our own accounts never left the bank: nothing can
+        # come back, and a "return" would debit the payee behind Toqio's back.
+        internal_return = target is PaymentState.RETURNED and self.counterparty.account_id
+        if internal_return or not can_move(self.state, target):
             raise RuleViolated(
                 f"Payment {self.payment_id} is {self.state} and cannot become {target}",
                 code=INVALID_PAYMENT_TRANSITION,
