@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from building_blocks.runtime.settings import ServiceSettings
 from building_blocks.settings import Secret
 
@@ -12,4 +14,26 @@ class Settings(ServiceSettings, frozen=True, kw_only=True):
     """The common service settings plus what only compliance reads."""
 
     port: int = 8002
+    # Bearer token of the admin API (API keys, reviewers, rule sets); unset, it is closed.
     compliance_admin_token: Secret | None = None
+    # How long /transaction/validate may take before the transaction is held for a person.
+    monitoring_deadline_seconds: float = 0.2
+    # Who decides: the built-in rule engine, or an external vendor over HTTP.
+    monitoring_provider: Literal["builtin", "http"] = "builtin"
+    monitoring_vendor_url: str | None = None
+    monitoring_vendor_api_key: Secret | None = None
+    monitoring_vendor_name: str = "vendor"
+    monitoring_vendor_api_key_header: str = "Authorization"
+    monitoring_vendor_api_key_scheme: str = "Bearer"
+    monitoring_vendor_timeout_seconds: float = 0.15
+    # JSON object mapping the vendor's outcomes to APPROVED / REJECTED / PENDING_EXTERNAL_APPROVAL.
+    monitoring_vendor_outcomes: str | None = None
+    monitoring_vendor_breaker_failures: int = 5
+    monitoring_vendor_breaker_reset_seconds: float = 30.0
+    # Signs reviewers' tokens (at least 32 characters); unset, a random key per process.
+    reviewer_token_key: Secret | None = None
+    reviewer_token_ttl_seconds: int = 900
+    # Names scoring at least this against a listed name are hits the rules then judge.
+    sanctions_threshold: float = 0.80
+    # How often the service looks for sanctions lists loaded by the CLI.
+    sanctions_refresh_seconds: float = 300.0

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from building_blocks.outbox import messaging_tables
-from building_blocks.persistence import service_metadata
 from building_blocks.webhooks import webhook_tables
 
-metadata = service_metadata("compliance")
+# Imported for their side effect: each module registers its tables on ``metadata``.
+from compliance.adapters.persistence import (  # noqa: F401
+    access_tables,
+    decision_tables,
+    sanctions_tables,
+)
+from compliance.adapters.persistence.metadata import metadata
+
 messaging = messaging_tables(metadata)
 webhooks = webhook_tables(metadata)
+
+__all__ = ["messaging", "metadata", "webhooks"]

@@ -1,0 +1,1 @@
+"""Cryptographic adapters: password hashing, reviewer token signing, API key hashing."""

@@ -1,0 +1,1 @@
+"""Exchange rates the monitoring rules convert amounts with."""

@@ -1,0 +1,1 @@
+"""Readers of the official sanctions list formats (OFAC, EU, UN)."""

@@ -1,0 +1,1 @@
+"""Who may call compliance: Toqio customers by API key, reviewers by password and token."""

@@ -1,0 +1,1 @@
+"""Transaction monitoring use cases: validating a transaction, rule sets, activity."""

@@ -1,0 +1,1 @@
+"""Sanctions screening: the candidate index and the scoring of names against it."""

@@ -1,0 +1,1 @@
+"""Transaction monitoring: decisions, rules and their explanations."""

@@ -1,0 +1,1 @@
+"""Sanctions list entries and the name normalisation screening relies on."""

@@ -1,0 +1,1 @@
+"""Command-line tools of compliance: loading sanctions lists, managing API keys."""

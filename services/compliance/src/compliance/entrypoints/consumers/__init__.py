@@ -1,0 +1,1 @@
+"""Message consumers of compliance: what it learns from the other services' events."""
