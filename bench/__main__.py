@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import platform
 import sys
@@ -11,6 +12,8 @@ from bench.harness import format_result, registered, run_all
 
 # Modules whose import registers benchmarks; add a new benchmark module here.
 BENCHMARK_MODULES = ("bench.contracts",)
+# Whole-service scenarios (real servers, PostgreSQL), each against a baseline of the same run.
+SCENARIOS = {"validate": "bench.monitoring:validate_under_load"}
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -22,6 +25,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--budget", type=float, default=25.0, help="start no benchmark after this many s (25)"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=5.0, help="load per side of a service scenario (5 s)"
     )
     return parser.parse_args(argv)
 
@@ -45,6 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     if len(results) < len(factories):
         print(f"\nbudget spent: {len(factories) - len(results)} benchmark(s) not run")
+    for name, target in SCENARIOS.items():
+        if options.filter.lower() not in name:
+            continue
+        module, function = target.split(":")
+        scenario = getattr(importlib.import_module(module), function)
+        print()
+        for line in asyncio.run(scenario(seconds=options.seconds)):
+            print(line, flush=True)
     return 0
 
 
