@@ -10,8 +10,10 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 # Trust the platform's certificate store (as pip and curl do), e.g. behind a TLS proxy.
 export UV_SYSTEM_CERTS ?= 1
 RUN := $(UV) run --frozen --all-packages
+# The browser test drives this Chromium (Debian's package; Playwright downloads no browser).
+export CHROMIUM_PATH ?= /usr/bin/chromium
 
-.PHONY: help install run run-postgres test lint format typecheck imports pytest coverage-gates bench clean
+.PHONY: help install run run-postgres test lint format typecheck imports browsers pytest coverage-gates bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -26,7 +28,7 @@ install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)  ## install uv (if ab
 run: install  ## start the three services in one process on embedded defaults
 	SANDBOX_ENABLED=$${SANDBOX_ENABLED:-true} $(RUN) python -m scripts.run_embedded
 
-test: install lint typecheck imports pytest coverage-gates  ## everything in the quality bar
+test: install lint typecheck imports browsers pytest coverage-gates  ## everything in the quality bar
 
 lint:  ## ruff lint and format check
 	$(RUN) ruff check .
@@ -41,6 +43,18 @@ typecheck:  ## mypy --strict on all source
 
 imports:  ## import-linter layer and independence contracts
 	$(RUN) lint-imports
+
+# Root needs no sudo; anyone else needs password-less sudo (CI). Never reads standard input.
+# A failed install does not stop the run: the browser test then fails and says what to do.
+browsers:  ## install Debian's chromium for the browser test when CHROMIUM_PATH is absent
+	@if [ -x "$(CHROMIUM_PATH)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	else echo "browsers: not root and no password-less sudo: cannot install chromium" >&2; exit 0; fi; \
+	echo "browsers: installing chromium with apt-get"; \
+	{ $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } </dev/null \
+	|| echo "browsers: could not install chromium: run 'sudo apt-get install chromium'" \
+	        "or set CHROMIUM_PATH to a Chromium binary" >&2
 
 pytest:  ## unit, integration and system tests with coverage
 	$(RUN) pytest --cov --cov-report=xml:coverage.xml --cov-report=term $(PYTEST_ARGS)

@@ -9,6 +9,7 @@ from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler, Guard, Middleware
 
 from building_blocks.web.envelopes import EnvelopeStyle
@@ -59,6 +60,7 @@ def create_app(
     dependencies: Mapping[str, Provide] | None = None,
     guards: Sequence[Guard] = (),
     error_statuses: Mapping[type[DomainError], int] | None = None,
+    template_config: TemplateConfig[Any] | None = None,
 ) -> Litestar:
     """Build a service's Litestar app with envelopes, request ids, health, metrics and OpenAPI.
 
@@ -73,6 +75,7 @@ def create_app(
         dependencies: App-wide dependency providers.
         guards: Guards for ``route_handlers`` only (health, metrics and schema stay open).
         error_statuses: HTTP statuses of the service's own ``DomainError`` subclasses.
+        template_config: The template engine of server-rendered pages, if the service has any.
 
     Returns:
         The configured app, with Litestar's own logging config disabled: logging is
@@ -92,5 +95,6 @@ def create_app(
         on_shutdown=list(on_shutdown),
         logging_config=None,
         debug=False,
+        template_config=template_config,
         **_configure_observability(metrics),
     )

@@ -37,3 +37,9 @@ class Settings(ServiceSettings, frozen=True, kw_only=True):
     sanctions_threshold: float = 0.80
     # How often the service looks for sanctions lists loaded by the CLI.
     sanctions_refresh_seconds: float = 300.0
+    # The review console's session cookie is Secure (HTTPS only); turn off only for plain-HTTP
+    # local runs and tests.
+    console_secure_cookies: bool = True
+    # Above this amount (euro minor units, converted at the stated rates) a review case needs a
+    # second approval, by another reviewer with the SUPERVISOR role: 10,000.00 EUR by default.
+    four_eyes_above_minor: int = 1_000_000

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -26,6 +28,8 @@ from compliance.adapters.persistence.access_repository import (
 )
 from compliance.adapters.persistence.activity_store import SqlAlchemyActivity
 from compliance.adapters.persistence.decision_store import SqlAlchemyDecisionStore
+from compliance.adapters.persistence.review_repository import SqlAlchemyReviewRepository
+from compliance.adapters.persistence.review_unit_of_work import SqlAlchemyReviewUnitOfWork
 from compliance.adapters.persistence.rule_set_store import SqlAlchemyRuleSetStore
 from compliance.adapters.persistence.sanctions_repository import SqlAlchemySanctionsRepository
 from compliance.adapters.rates.static_rates import StaticExchangeRates
@@ -42,10 +46,14 @@ from compliance.application.monitoring.name_screening import ListScreening
 from compliance.application.monitoring.ports import MonitoringProvider
 from compliance.application.monitoring.rule_set_admin import ManageRuleSets
 from compliance.application.monitoring.validate import ValidateTransaction
+from compliance.application.reviews.decide import DecideCase
+from compliance.application.reviews.queries import GetCase, ListCases
 from compliance.application.sanctions.loading import LoadSanctionsList, SanctionsScreening
 from compliance.config import SERVICE, Settings
+from compliance.entrypoints.console.router import console_route_handlers, console_template_config
 from compliance.entrypoints.consumers.activity import activity_handler
 from compliance.entrypoints.http.app import create_http_app
+from compliance.entrypoints.http.reviews import review_route_handlers
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 ACTIVITY_QUEUE = "compliance.activity"
@@ -76,6 +84,15 @@ def _vendor(settings: Settings, fallback: MonitoringProvider) -> MonitoringProvi
             settings.monitoring_vendor_breaker_reset_seconds,
         ),
     )
+
+
+def _console_csrf_key(settings: Settings) -> bytes | None:
+    # Derived from the reviewer token key, so instances that accept the same sessions also
+    # accept the same CSRF tokens; the label keeps the two keys distinct.
+    if settings.reviewer_token_key is None:
+        return None
+    secret = settings.reviewer_token_key.reveal().encode()
+    return hmac.new(secret, b"compliance.console.csrf", hashlib.sha256).digest()
 
 
 class Container(containers.DeclarativeContainer):
@@ -156,6 +173,29 @@ class Container(containers.DeclarativeContainer):
     )
     manage_rule_sets = providers.Singleton(ManageRuleSets, rule_sets, clock)
 
+    # The review queue: held cases, decided by reviewers, the outcome sent to Toqio.
+    reviews = providers.Singleton(SqlAlchemyReviewRepository, core.database)
+    review_unit_of_work = providers.Factory(
+        SqlAlchemyReviewUnitOfWork,
+        core.database,
+        outbox=core.outbox,
+        webhooks=core.webhook_queue,
+        wake_relay=core.outbox_relay.provided.wake,
+        wake_dispatcher=core.webhook_dispatcher.provided.wake,
+    )
+    list_cases = providers.Singleton(ListCases, reviews)
+    get_case = providers.Singleton(GetCase, reviews, decisions, clock)
+    decide_case = providers.Singleton(
+        lambda units, reviews, rates, clock, s: DecideCase(
+            units, reviews, rates, clock, four_eyes_above_minor=s.four_eyes_above_minor
+        ),
+        review_unit_of_work.provider,
+        reviews,
+        rates,
+        clock,
+        settings,
+    )
+
 
 # Litestar dependency name -> the container provider of what it injects.
 _INJECTED = (
@@ -165,6 +205,9 @@ _INJECTED = (
     "issue_reviewer_token",
     "validate_transaction",
     "manage_rule_sets",
+    "list_cases",
+    "get_case",
+    "decide_case",
 )
 
 
@@ -187,6 +230,14 @@ def build_service(settings: Settings, *, broker: InMemoryBroker | None = None) -
         admin_token=settings.compliance_admin_token,
         authenticate_api_key=container.authenticate_api_key(),
         dependencies={name: _constant(getattr(container, name)()) for name in _INJECTED},
+        console_handlers=console_route_handlers(
+            container.issue_reviewer_token(),
+            container.authenticate_reviewer(),
+            secure_cookies=settings.console_secure_cookies,
+            csrf_key=_console_csrf_key(settings),
+        ),
+        template_config=console_template_config(),
+        review_handlers=review_route_handlers(container.authenticate_reviewer()),
     )
 
     async def subscribe_activity() -> None:

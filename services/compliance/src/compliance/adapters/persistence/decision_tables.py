@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from building_blocks.persistence import UtcDateTime
 from compliance.adapters.persistence.metadata import metadata
 from compliance.domain.monitoring.decision import MonitoringStatus, Verdict
+from compliance.domain.reviews import CaseStatus
 
 __all__ = [
     "RETIRED",
@@ -28,7 +29,7 @@ def _one_of(values: list[str]) -> str:
 _STATUSES = _one_of([status.value for status in MonitoringStatus])
 _VERDICTS = _one_of([verdict.value for verdict in Verdict])
 _MODES = _one_of(["ACTIVE", "SHADOW", RETIRED])
-_CASE_STATUSES = _one_of(["PENDING", "APPROVED", "REJECTED"])
+_CASE_STATUSES = _one_of([status.value for status in CaseStatus])
 # Toqio's ids are opaque strings; generous lengths so a long one is stored, not refused.
 _EXTERNAL_ID = sa.String(128)
 _OUR_ID = sa.String(36)
@@ -118,15 +119,21 @@ review_cases = sa.Table(
     sa.Column("customer_id", _EXTERNAL_ID, nullable=False),
     sa.Column("client_id", _EXTERNAL_ID, nullable=False),
     sa.Column("transaction_id", _EXTERNAL_ID, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
     sa.Column("amount_minor", sa.BigInteger, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("risk_score", sa.Integer, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("decided_at", UtcDateTime),
+    # The human outcome of a final case (the decision row stays as the engine made it):
+    # the reviewers' usernames ("alice,bob" for four eyes) and the closing reason.
+    sa.Column("decided_by", sa.String(300)),
+    sa.Column("decision_reason", sa.Text),
     sa.CheckConstraint(f"status IN ({_CASE_STATUSES})", name="status_known"),
     # The queue lists a customer's pending cases oldest first.
     sa.Index(None, "customer_id", "status", "created_at"),
+    # ... and every customer's, for reviewers working the whole queue.
+    sa.Index(None, "status", "created_at"),
 )
 
 activity = sa.Table(

@@ -9,6 +9,7 @@ from building_blocks.webhooks import webhook_tables
 from compliance.adapters.persistence import (  # noqa: F401
     access_tables,
     decision_tables,
+    review_tables,
     sanctions_tables,
 )
 from compliance.adapters.persistence.metadata import metadata

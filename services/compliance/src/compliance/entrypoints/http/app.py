@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 from litestar import Litestar, Router
 from litestar.di import Provide
+from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
 from building_blocks.settings import Secret
@@ -26,6 +28,9 @@ def create_http_app(
     admin_token: Secret | None = None,
     authenticate_api_key: AuthenticateApiKey | None = None,
     dependencies: Mapping[str, Provide] | None = None,
+    console_handlers: Sequence[ControllerRouterHandler] = (),
+    template_config: TemplateConfig[Any] | None = None,
+    review_handlers: Sequence[ControllerRouterHandler] = (),
 ) -> Litestar:
     """Build the app: Toqio's monitoring call behind its API key, the admin API behind the
     admin token, reviewers' sign-in, plus health, metrics and OpenAPI.
@@ -37,6 +42,10 @@ def create_http_app(
             path="/", route_handlers=[RuleSetController], guards=[admin_token_guard(admin_token)]
         ),
         *auth_route_handlers(),
+        # The review console's pages, rendered with ``template_config``.
+        *console_handlers,
+        # The review queue API, behind reviewers' bearer tokens.
+        *review_handlers,
     ]
     if authenticate_api_key is not None:
         handlers.append(
@@ -52,4 +61,5 @@ def create_http_app(
         readiness=readiness,
         envelope_style=EnvelopeStyle.INTEGRATION_HUB,
         dependencies=dependencies,
+        template_config=template_config,
     )

@@ -1,0 +1,1 @@
+"""The manual-review queue: listing held cases, reading one, and deciding it."""
