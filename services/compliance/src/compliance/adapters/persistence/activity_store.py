@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from building_blocks.persistence import Database, dialect_insert
 from compliance.adapters.persistence.decision_tables import activity
+from compliance.application.monitoring.conversion import convert_up
 from compliance.application.monitoring.ports import ExchangeRates
 from compliance.domain.monitoring.evaluation import WindowActivity
 from compliance.domain.monitoring.rules import VelocityScope
 from compliance.domain.monitoring.transaction import Beneficiary, MonitoredTransaction
 from shared_kernel.contracts import TransactionBookedV1
 from shared_kernel.domain.errors import DomainError
-from shared_kernel.domain.money import Currency
 
 log = structlog.get_logger(__name__)
 
@@ -29,23 +27,6 @@ DEBIT = "DEBIT"
 STATED_RATE_MISSING = "STATED_RATE_MISSING"
 
 Window = tuple[VelocityScope, int]
-
-
-def convert(minor: int, source: str, target: str, rates: ExchangeRates) -> int | None:
-    """``minor`` units of ``source`` in ``target`` minor units, rounded up; ``None`` if no rate.
-
-    Rounding up means a limit in ``target`` is never slipped under by rounding.
-    """
-    if source.upper() == target.upper():
-        return minor
-    rate = rates.rate(source, target)
-    if rate is None or not rate.is_finite() or rate <= 0:
-        return None
-    try:
-        exponents = Fraction(10 ** Currency.of(target).exponent, 10 ** Currency.of(source).exponent)
-    except DomainError:
-        return None
-    return math.ceil(Fraction(minor) * Fraction(rate) * exponents)
 
 
 class SqlAlchemyActivity:
@@ -58,7 +39,7 @@ class SqlAlchemyActivity:
     async def record(self, session: AsyncSession, event: TransactionBookedV1) -> None:
         """Add the booking in ``session``'s transaction; a booking seen before changes nothing."""
         party = Beneficiary(name=event.counterparty_name or "", iban=event.counterparty_iban or "")
-        base = convert(event.amount_minor, event.currency, STORED_BASE, self._rates)
+        base = convert_up(event.amount_minor, event.currency, STORED_BASE, self._rates)
         if base is None:
             # Still counted; sums read it at query time once a rate is stated.
             log.warning("activity.no_stated_rate", currency=event.currency)
@@ -154,7 +135,7 @@ class SqlAlchemyActivity:
         )
         count, total = 0, 0
         for currency, counted, summed in groups:
-            amount = convert(int(summed), currency, base, self._rates)
+            amount = convert_up(int(summed), currency, base, self._rates)
             if amount is None:
                 raise DomainError(
                     f"No stated rate converts {currency} to {base}", code=STATED_RATE_MISSING

@@ -6,11 +6,10 @@ TransactionBookedV1, the sanctions index, stated rates), so a decision takes mil
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
-from fractions import Fraction
 
+from compliance.application.monitoring.conversion import convert_up
 from compliance.application.monitoring.ports import ActivityReader, ExchangeRates, NameScreening
 from compliance.domain.monitoring.decision import MonitoringStatus, Reason, RuleOutcome, combine
 from compliance.domain.monitoring.evaluation import Facts, evaluate
@@ -18,7 +17,6 @@ from compliance.domain.monitoring.rules import RuleSet
 from compliance.domain.monitoring.transaction import MonitoredTransaction, PartyType
 from compliance.domain.sanctions.names import normalise
 from shared_kernel.domain.errors import InvalidInput
-from shared_kernel.domain.money import Currency
 
 UNSUPPORTED_CURRENCY = "UNSUPPORTED_CURRENCY"
 
@@ -40,17 +38,13 @@ def to_base(tx: MonitoredTransaction, base: str, rates: ExchangeRates) -> int:
     Raises:
         InvalidInput: ``UNSUPPORTED_CURRENCY`` when no stated rate converts it.
     """
-    source = tx.amount.currency
-    target = Currency.of(base)
-    if source == target:
-        return tx.amount.minor
-    rate = rates.rate(source.code, target.code)
-    if rate is None or rate <= 0:
+    source = tx.amount.currency.code
+    converted = convert_up(tx.amount.minor, source, base, rates)
+    if converted is None:
         raise InvalidInput(
-            f"No stated rate converts {source.code} to {target.code}", code=UNSUPPORTED_CURRENCY
+            f"No stated rate converts {source} to {base.upper()}", code=UNSUPPORTED_CURRENCY
         )
-    scaled = Fraction(tx.amount.minor) * Fraction(rate)
-    return math.ceil(scaled * Fraction(10**target.exponent, 10**source.exponent))
+    return converted
 
 
 class RuleEngine:

@@ -7,13 +7,12 @@ reviewers deciding at once are serialised: the second sees the first's outcome.
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
-from fractions import Fraction
 from typing import Any, Literal
 
 import structlog
 
+from compliance.application.monitoring.conversion import convert_up
 from compliance.application.monitoring.ports import ExchangeRates
 from compliance.application.reviews.ports import (
     AuditAction,
@@ -30,7 +29,7 @@ from compliance.domain.reviews import CaseStatus, ReviewCase, ReviewDecision
 from shared_kernel.contracts import TransactionDecidedV1
 from shared_kernel.domain.errors import DomainError
 from shared_kernel.domain.ids import new_id
-from shared_kernel.domain.money import Currency, Money
+from shared_kernel.domain.money import Money
 
 MONITORING_STATUS_UPDATED = "TRANSACTION_MONITORING_STATUS_UPDATED"
 FOUR_EYES_CURRENCY = "EUR"
@@ -44,18 +43,8 @@ def toqio_time(at: datetime) -> str:
 
 
 def in_currency(amount: Money, target: str, rates: ExchangeRates) -> int | None:
-    """``amount`` in ``target`` minor units at the stated rates, rounded up; ``None`` if no rate.
-
-    Rounding up means an amount is never slipped under a limit by rounding.
-    """
-    currency = Currency.of(target)
-    if amount.currency == currency:
-        return amount.minor
-    rate = rates.rate(amount.currency.code, currency.code)
-    if rate is None or not rate.is_finite() or rate <= 0:
-        return None
-    scale = Fraction(10**currency.exponent, 10**amount.currency.exponent)
-    return math.ceil(Fraction(amount.minor) * Fraction(rate) * scale)
+    """``amount`` in ``target`` minor units at the stated rates, rounded up; ``None`` if no rate."""
+    return convert_up(amount.minor, amount.currency.code, target, rates)
 
 
 def status_webhook(case: ReviewCase) -> dict[str, Any]:
