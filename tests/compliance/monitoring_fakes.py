@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from compliance.application.monitoring.ports import ActivitySnapshot
 from compliance.domain.monitoring.decision import Decision
 from compliance.domain.monitoring.evaluation import SanctionsFinding, WindowActivity
 from compliance.domain.monitoring.rules import RuleSet, VelocityScope
@@ -35,6 +36,8 @@ class FakeDecisionStore:
     async def add(
         self, decision: Decision, tx: MonitoredTransaction, *, announce: IntegrationMessage
     ) -> bool:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.fail:
             raise ConnectionError("database down")
         key = (decision.customer_id, decision.transaction_id)
@@ -67,18 +70,16 @@ class FakeActivity:
         self.window_values = dict(windows or {})
         self.paid = paid
 
-    async def windows(
+    async def read(
         self,
         tx: MonitoredTransaction,
         wanted: frozenset[tuple[VelocityScope, int]],
         *,
         now: datetime,
         base_currency: str,
-    ) -> Mapping[tuple[VelocityScope, int], WindowActivity]:
-        return {key: self.window_values.get(key, WindowActivity()) for key in wanted}
-
-    async def paid_before(self, customer_id: str, client_id: str, beneficiary_key: str) -> bool:
-        return self.paid
+    ) -> ActivitySnapshot:
+        windows = {key: self.window_values.get(key, WindowActivity()) for key in wanted}
+        return ActivitySnapshot(windows, self.paid)
 
 
 class FixedRates:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -106,10 +107,17 @@ async def rows(database: Database) -> list[dict[str, Any]]:
 async def windows(
     store: SqlAlchemyActivity, *wanted: tuple[VelocityScope, int], base: str = "EUR", **party: str
 ) -> dict[tuple[VelocityScope, int], WindowActivity]:
-    found = await store.windows(
-        transaction(**party), frozenset(wanted), now=NOW, base_currency=base
+    found = await store.read(transaction(**party), frozenset(wanted), now=NOW, base_currency=base)
+    return dict(found.windows)
+
+
+async def paid_before(
+    store: SqlAlchemyActivity, beneficiary: Beneficiary, *, customer: str = "cust-1", client: str
+) -> bool:
+    tx = dataclasses.replace(
+        transaction(), customer_id=customer, client_id=client, beneficiary=beneficiary
     )
-    return dict(found)
+    return (await store.read(tx, frozenset(), now=NOW, base_currency="EUR")).paid_before
 
 
 async def test_each_scope_counts_only_its_own_debits(
@@ -223,12 +231,14 @@ async def test_a_payee_was_paid_before_only_after_a_debit_to_it_by_the_same_clie
         booked("t3", client_id="client-2", counterparty_iban=None, counterparty_name="Ann Lee"),
     )
 
-    assert await store.paid_before("cust-1", "client-1", Beneficiary(iban=IBAN).key)
-    assert not await store.paid_before("cust-1", "client-1", Beneficiary(name="Jane Roe").key)
-    assert not await store.paid_before("cust-1", "client-1", Beneficiary(name="Ann Lee").key)
-    assert await store.paid_before("cust-1", "client-2", Beneficiary(name="ann lee").key)
-    assert not await store.paid_before("cust-2", "client-1", Beneficiary(iban=IBAN).key)
-    assert not await store.paid_before("cust-1", "client-1", "")
+    assert await paid_before(store, Beneficiary(iban=IBAN), client="client-1")
+    assert not await paid_before(store, Beneficiary(name="Jane Roe"), client="client-1")
+    assert not await paid_before(store, Beneficiary(name="Ann Lee"), client="client-1")
+    assert await paid_before(store, Beneficiary(name="ann lee"), client="client-2")
+    assert not await paid_before(
+        store, Beneficiary(iban=IBAN), customer="cust-2", client="client-1"
+    )
+    assert not await paid_before(store, Beneficiary(), client="client-1")
 
 
 async def test_a_booking_recorded_twice_is_kept_once(

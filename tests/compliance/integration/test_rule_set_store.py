@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from building_blocks.persistence import Database
 from compliance.adapters.persistence import tables
+from compliance.adapters.persistence.cached_rule_sets import CachedRuleSets
 from compliance.adapters.persistence.rule_set_store import SqlAlchemyRuleSetStore
 from compliance.domain.monitoring.rules import (
     AmountThreshold,
@@ -203,3 +205,63 @@ async def test_concurrent_new_active_versions_leave_one_active_and_distinct_vers
         assert [str(s.mode) for s in stored].count("ACTIVE") == 1
     finally:
         await database.dispose()
+
+
+class Ticker:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_the_rule_sets_in_force_are_read_in_one_go(store: SqlAlchemyRuleSetStore) -> None:
+    active = await store.add_version(rule_set("strict"))
+    shadow = await store.add_version(rule_set("candidate", SHADOW))
+
+    assert await store.in_force("cust-1") == (active, shadow)
+    assert await store.in_force("cust-2") == (None, None)
+
+
+async def test_a_switch_through_the_cache_applies_at_once(store: SqlAlchemyRuleSetStore) -> None:
+    cached = CachedRuleSets(store, ttl=60, timer=Ticker())
+    first = await cached.add_version(rule_set("strict"))
+    assert await cached.active("cust-1") == first
+
+    second = await cached.add_version(rule_set("strict", minutes=1))
+    assert await cached.active("cust-1") == second
+    await cached.switch("cust-1", "strict", 1, ACTIVE)
+    assert (await cached.active("cust-1"), await cached.shadow("cust-1")) == (
+        dataclasses.replace(first, mode=ACTIVE),
+        None,
+    )
+    assert [v.version for v in await cached.versions("cust-1")] == [1, 2]
+
+
+async def test_a_change_made_elsewhere_is_seen_once_the_cached_entry_expires(
+    store: SqlAlchemyRuleSetStore,
+) -> None:
+    ticker = Ticker()
+    cached = CachedRuleSets(store, ttl=5, timer=ticker)
+    assert await cached.active("cust-1") is None
+
+    stored = await store.add_version(rule_set("strict"))  # another replica's admin call
+
+    assert await cached.active("cust-1") is None
+    ticker.now = 5.1
+    assert await cached.active("cust-1") == stored
+
+
+async def test_a_refused_switch_still_forgets_the_cached_entry(
+    store: SqlAlchemyRuleSetStore,
+) -> None:
+    cached = CachedRuleSets(store, ttl=60, timer=Ticker())
+    assert await cached.active("cust-1") is None
+    stored = await store.add_version(rule_set("strict"))
+
+    with pytest.raises(NotFound):
+        await cached.switch("cust-1", "strict", 9, ACTIVE)
+
+    assert await cached.active("cust-1") == stored

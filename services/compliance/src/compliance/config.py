@@ -18,6 +18,10 @@ class Settings(ServiceSettings, frozen=True, kw_only=True):
     compliance_admin_token: Secret | None = None
     # How long /transaction/validate may take before the transaction is held for a person.
     monitoring_deadline_seconds: float = 0.2
+    # How long a replica may keep answering from a cached API key record / rule sets in force
+    # after another replica revoked or switched them (this replica's own changes apply at once).
+    api_key_cache_seconds: float = 30.0
+    rule_set_cache_seconds: float = 5.0
     # Who decides: the built-in rule engine, or an external vendor over HTTP.
     monitoring_provider: Literal["builtin", "http"] = "builtin"
     monitoring_vendor_url: str | None = None

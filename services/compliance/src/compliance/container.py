@@ -27,6 +27,8 @@ from compliance.adapters.persistence.access_repository import (
     SqlAlchemyReviewerRepository,
 )
 from compliance.adapters.persistence.activity_store import SqlAlchemyActivity
+from compliance.adapters.persistence.cached_api_keys import CachedApiKeyRepository
+from compliance.adapters.persistence.cached_rule_sets import CachedRuleSets
 from compliance.adapters.persistence.decision_store import SqlAlchemyDecisionStore
 from compliance.adapters.persistence.review_repository import SqlAlchemyReviewRepository
 from compliance.adapters.persistence.review_unit_of_work import SqlAlchemyReviewUnitOfWork
@@ -123,7 +125,13 @@ class Container(containers.DeclarativeContainer):
         ),
         settings,
     )
-    api_keys = providers.Singleton(SqlAlchemyApiKeyRepository, core.database)
+    api_keys = providers.Singleton(
+        lambda database, s: CachedApiKeyRepository(
+            SqlAlchemyApiKeyRepository(database), ttl=s.api_key_cache_seconds
+        ),
+        core.database,
+        settings,
+    )
     reviewers = providers.Singleton(SqlAlchemyReviewerRepository, core.database)
     create_api_key = providers.Singleton(CreateApiKey, api_keys, api_key_hasher, clock)
     revoke_api_key = providers.Singleton(RevokeApiKey, api_keys, clock)
@@ -156,7 +164,13 @@ class Container(containers.DeclarativeContainer):
         core.outbox,
         wake_relay=core.outbox_relay.provided.wake,
     )
-    rule_sets = providers.Singleton(SqlAlchemyRuleSetStore, core.database)
+    rule_sets = providers.Singleton(
+        lambda database, s: CachedRuleSets(
+            SqlAlchemyRuleSetStore(database), ttl=s.rule_set_cache_seconds
+        ),
+        core.database,
+        settings,
+    )
     engine = providers.Singleton(
         RuleEngine, activity, rates, providers.Singleton(ListScreening, sanctions_screening)
     )

@@ -61,6 +61,17 @@ class SqlAlchemyRuleSetStore:
         """The customer's SHADOW version, else ``None``."""
         return await self._in_mode(customer_id, RuleSetMode.SHADOW.value)
 
+    async def in_force(self, customer_id: str) -> tuple[RuleSet | None, RuleSet | None]:
+        """The customer's ACTIVE and SHADOW versions (either may be ``None``), in one query."""
+        r = rule_sets.c
+        wanted = (RuleSetMode.ACTIVE.value, RuleSetMode.SHADOW.value)
+        async with self._database.engine.connect() as connection:
+            found = await connection.execute(
+                sa.select(rule_sets).where(r.customer_id == customer_id, r.mode.in_(wanted))
+            )
+            by_mode = {row["mode"]: _rule_set(row) for row in found.mappings()}
+        return by_mode.get(RuleSetMode.ACTIVE.value), by_mode.get(RuleSetMode.SHADOW.value)
+
     async def versions(self, customer_id: str) -> list[RuleSet]:
         """Every version of every rule set of the customer, oldest first."""
         r = rule_sets.c

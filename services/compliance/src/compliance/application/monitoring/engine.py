@@ -61,11 +61,8 @@ class RuleEngine:
         """Everything ``rule_set`` reads about ``tx``."""
         base = rule_set.base_currency
         amount = to_base(tx, base, self._rates)
-        windows = await self._activity.windows(
+        activity = await self._activity.read(
             tx, rule_set.velocity_windows, now=now, base_currency=base
-        )
-        paid_before = await self._activity.paid_before(
-            tx.customer_id, tx.client_id, tx.beneficiary.key
         )
         party = tx.beneficiary
         finding = None
@@ -77,8 +74,8 @@ class RuleEngine:
         return Facts(
             base_amount_minor=amount,
             base_currency=base,
-            activity=windows,
-            paid_before=paid_before,
+            activity=activity.windows,
+            paid_before=activity.paid_before,
             sanctions=finding,
             normalised_payee_name=" ".join(normalise(party.name)),
         )

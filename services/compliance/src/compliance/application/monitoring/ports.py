@@ -39,22 +39,27 @@ class RuleSetStore(Protocol):
     async def shadow(self, customer_id: str) -> RuleSet | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class ActivitySnapshot:
+    """What the client's booked activity says about a transaction, read at once."""
+
+    windows: Mapping[tuple[VelocityScope, int], WindowActivity]
+    paid_before: bool
+
+
 class ActivityReader(Protocol):
     """Booked activity, kept locally from TransactionBookedV1 events."""
 
-    async def windows(
+    async def read(
         self,
         tx: MonitoredTransaction,
         wanted: frozenset[tuple[VelocityScope, int]],
         *,
         now: datetime,
         base_currency: str,
-    ) -> Mapping[tuple[VelocityScope, int], WindowActivity]:
-        """Count and sum (in ``base_currency``) of the client's debits per wanted window."""
-        ...
-
-    async def paid_before(self, customer_id: str, client_id: str, beneficiary_key: str) -> bool:
-        """Whether the client has paid this beneficiary before."""
+    ) -> ActivitySnapshot:
+        """Count and sum (in ``base_currency``) of the client's debits per wanted window, and
+        whether the client has paid this beneficiary before."""
         ...
 
 

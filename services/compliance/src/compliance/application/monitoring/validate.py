@@ -2,7 +2,8 @@
 
 The answer is one of three statuses and is never APPROVED by default: when the deadline
 passes or any dependency fails, the transaction is held (PENDING_EXTERNAL_APPROVAL) for a
-reviewer. A transaction id seen before gets the decision stored the first time.
+reviewer. A transaction id seen before gets the decision stored the first time: the new
+verdict is made, refused by the store, and the stored one returned instead.
 """
 
 from __future__ import annotations
@@ -54,22 +55,24 @@ class ValidateTransaction:
                 rate converts); nothing is stored.
         """
         try:
+            # Deciding and storing both fit in the deadline: a slow database holds the
+            # payment too. No look-up first: a repeat is rare, and storing finds it (``add``
+            # refuses a second decision), which keeps a round trip off every first request.
             async with asyncio.timeout(self._deadline):
-                earlier = await self._decisions.find(tx.customer_id, tx.transaction_id)
-                if earlier is not None:
-                    return earlier
                 decision = self._decision(tx, await self._monitoring.assess(tx))
+                return await self._store(decision, tx)
         except TimeoutError:
-            decision = self._fallback(tx, DEADLINE_EXCEEDED)
+            fallback = self._fallback(tx, DEADLINE_EXCEEDED)
         except DomainError as error:
             if error.code == UNSUPPORTED_CURRENCY:
                 raise
             log.warning("monitoring.dependency_failed", code=error.code, exc_info=True)
-            decision = self._fallback(tx, DEPENDENCY_FAILED)
+            fallback = self._fallback(tx, DEPENDENCY_FAILED)
         except Exception:
             log.warning("monitoring.dependency_failed", exc_info=True)
-            decision = self._fallback(tx, DEPENDENCY_FAILED)
-        return await self._store(decision, tx)
+            fallback = self._fallback(tx, DEPENDENCY_FAILED)
+        # A held transaction must reach the review queue, so the fallback is stored even late.
+        return await self._store(fallback, tx)
 
     def _decision(self, tx: MonitoredTransaction, assessment: Assessment) -> Decision:
         return Decision(
