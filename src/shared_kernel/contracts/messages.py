@@ -79,7 +79,11 @@ class TransactionDecidedV1(
 class FundsReservationRequestedV1(
     IntegrationMessage, frozen=True, kw_only=True, tag="FundsReservationRequested.v1"
 ):
-    """cards asks accounts_payments to hold funds for a card authorization (request/reply)."""
+    """cards asks accounts_payments to hold funds for a card authorization (request/reply).
+
+    Carries the card id and its last four digits, never a PAN. The authorization id is the
+    hold id: asking twice places one hold, and a release that came first refuses the hold.
+    """
 
     TYPE = "FundsReservationRequested"
     VERSION = 1
@@ -92,12 +96,20 @@ class FundsReservationRequestedV1(
     amount_minor: int
     currency: str
     merchant_name: str
+    merchant_mcc: str = ""
+    merchant_country: str = ""
+    transaction_type: Literal["PURCHASE", "ATM_WITHDRAWAL"] = "PURCHASE"
+    requested_at: datetime | None = None
 
 
 class FundsReservationAnsweredV1(
     IntegrationMessage, frozen=True, kw_only=True, tag="FundsReservationAnswered.v1"
 ):
-    """accounts_payments' answer to a reservation request."""
+    """accounts_payments' answer to a reservation request.
+
+    ``reason`` on a refusal is one of ``INSUFFICIENT_FUNDS``, ``ACCOUNT_NOT_FOUND``,
+    ``ACCOUNT_NOT_ACTIVE``, ``CURRENCY_MISMATCH``, ``ALREADY_RELEASED``.
+    """
 
     TYPE = "FundsReservationAnswered"
     VERSION = 1
@@ -111,7 +123,12 @@ class FundsReservationAnsweredV1(
 class FundsReleaseRequestedV1(
     IntegrationMessage, frozen=True, kw_only=True, tag="FundsReleaseRequested.v1"
 ):
-    """cards settles (posts) or releases (voids) a hold it placed earlier."""
+    """cards settles (posts) or releases (voids) a hold it asked for earlier (via the outbox).
+
+    ``POST`` books ``amount_minor`` (at most the hold) as the card transaction; ``VOID`` releases
+    the hold, or, if none was placed (the reservation timed out on cards' side), records that
+    no hold may be placed for this authorization any more.
+    """
 
     TYPE = "FundsReleaseRequested"
     VERSION = 1
@@ -120,6 +137,11 @@ class FundsReleaseRequestedV1(
     hold_id: str
     action: Literal["POST", "VOID"]
     amount_minor: int
+    customer_id: str = ""
+    account_id: str = ""
+    card_id: str = ""
+    currency: str = ""
+    occurred_at: datetime | None = None
 
 
 AnyMessage = (
