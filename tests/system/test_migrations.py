@@ -111,3 +111,27 @@ async def test_migrated_payment_history_refuses_updates_and_deletes(postgres_url
                     await connection.execute(text(statement))
     finally:
         await database.dispose()
+
+
+async def test_the_migrated_card_audit_log_refuses_updates_and_deletes(postgres_url: str) -> None:
+    container = importlib.import_module("cards.container")
+    database = Database(postgres_url, schema="cards")
+    try:
+        await upgrade_to_head(database, container.MIGRATIONS_DIR)
+        async with database.engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO cards.audit_log (sequence, occurred_at, action, actor, channel,"
+                    " tenant_id, subject, details, previous_mac, mac) VALUES (1, now(),"
+                    " 'CARD_ISSUED', 'USER:u', 'TOQIO_API', 't', 'card-1', '{}', 'a', 'b')"
+                )
+            )
+        for statement in (
+            "UPDATE cards.audit_log SET actor = 'someone else'",
+            "DELETE FROM cards.audit_log",
+        ):
+            with pytest.raises(DBAPIError, match="append-only"):
+                async with database.engine.begin() as connection:
+                    await connection.execute(text(statement))
+    finally:
+        await database.dispose()

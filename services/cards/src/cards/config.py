@@ -9,9 +9,28 @@ SERVICE = "cards"
 
 
 class Settings(ServiceSettings, frozen=True, kw_only=True):
-    """The common service settings plus what only cards reads."""
+    """The common service settings plus what only cards reads.
+
+    Key material (each base64 of 32 random bytes): unset, the embedded mode makes development
+    keys in files under ``DATA_DIR/cards-keys`` (owner-only) and logs a warning; deployments
+    set them from their secret store, or give a KMS/HSM-backed ``KeyProvider`` instead.
+    """
 
     port: int = 8003
     toqio_jwt_public_key: str | None = None
     cards_processor_api_key: Secret | None = None
     sandbox_enabled: bool = False
+    # Key-encryption keys: "1:<base64>,2:<base64>" (the highest version wraps new data keys),
+    # or a file holding the same text.
+    cards_kek_keyring: Secret | None = None
+    cards_kek_keyring_file: str | None = None
+    # HMAC keys of their own: PAN fingerprints, CVV derivation, the audit log's chain.
+    cards_fingerprint_key: Secret | None = None
+    cards_cvv_key: Secret | None = None
+    cards_audit_mac_key: Secret | None = None
+    # PANs are issued in this BIN range (the processor's range in production).
+    cards_bin_prefix: str = "999990"
+    cards_pan_length: int = 16
+    # How long an authorization may wait for accounts_payments' hold before it is declined.
+    cards_authorization_deadline_seconds: float = 0.3
+    cards_card_validity_years: int = 3

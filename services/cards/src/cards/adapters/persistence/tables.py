@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from building_blocks.outbox import messaging_tables
-from building_blocks.persistence import service_metadata
 from building_blocks.webhooks import webhook_tables
 
-metadata = service_metadata("cards")
+# Imported for their side effect: each module registers its tables on ``metadata``.
+from cards.adapters.persistence import (  # noqa: F401
+    audit_tables,
+    vault_tables,
+)
+from cards.adapters.persistence.metadata import metadata
+
 messaging = messaging_tables(metadata)
 webhooks = webhook_tables(metadata)
+
+__all__ = ["messaging", "metadata", "webhooks"]

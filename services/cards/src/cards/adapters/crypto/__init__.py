@@ -1,0 +1,1 @@
+"""Cryptographic adapters of cards: cipher, key providers, keyed digests and derivations."""

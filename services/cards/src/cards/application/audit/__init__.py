@@ -1,0 +1,1 @@
+"""The tamper-evident audit log: appending events to an HMAC chain and verifying it."""

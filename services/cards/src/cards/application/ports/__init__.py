@@ -1,0 +1,1 @@
+"""What the cards use cases need from the outside world, as Protocols."""

@@ -1,0 +1,1 @@
+"""The PAN vault: envelope encryption of card secrets, fingerprints, CVVs and key rotation."""
