@@ -23,9 +23,7 @@ class AuthorizationRepository(Protocol):
         """The authorization the processor sent under ``processor_id``, else ``None``."""
         ...
 
-    async def get(
-        self, authorization_id: str, *, for_update: bool = False
-    ) -> Authorization | None:
+    async def get(self, authorization_id: str, *, for_update: bool = False) -> Authorization | None:
         """An authorization by our id, else ``None``."""
         ...
 
