@@ -81,7 +81,8 @@ class FundsReservationRequestedV1(
 ):
     """cards asks accounts_payments to hold funds for a card authorization (request/reply).
 
-    Carries the card id and its last four digits, never a PAN. The authorization id is the
+    Carries the card id and its last four digits (exactly four; anything else is refused),
+    never a PAN. The authorization id is the
     hold id: asking twice places one hold, and a release that came first refuses the hold.
     """
 
@@ -108,7 +109,9 @@ class FundsReservationAnsweredV1(
     """accounts_payments' answer to a reservation request.
 
     ``reason`` on a refusal is one of ``INSUFFICIENT_FUNDS``, ``ACCOUNT_NOT_FOUND``,
-    ``ACCOUNT_NOT_ACTIVE``, ``CURRENCY_MISMATCH``, ``ALREADY_RELEASED``.
+    ``ACCOUNT_NOT_ACTIVE``, ``CURRENCY_MISMATCH``, ``ALREADY_RELEASED``, or
+    ``AUTHORIZATION_MISMATCH`` (the authorization id came before with another account, card,
+    amount or currency).
     """
 
     TYPE = "FundsReservationAnswered"

@@ -23,6 +23,9 @@ from accounts_payments.adapters.persistence import tables
 from accounts_payments.adapters.persistence.beneficiary_repository import (
     SqlAlchemyBeneficiariesUnitOfWork,
 )
+from accounts_payments.adapters.persistence.card_authorization_repository import (
+    SqlAlchemyCardFundsUnitOfWork,
+)
 from accounts_payments.adapters.persistence.customer_repository import (
     SqlAlchemyCustomersUnitOfWork,
 )
@@ -60,6 +63,8 @@ from accounts_payments.application.beneficiaries.manage import (
     UpdateBeneficiary,
 )
 from accounts_payments.application.beneficiaries.verify import VerifyBeneficiary
+from accounts_payments.application.cards.reserve import ReserveCardFunds
+from accounts_payments.application.cards.settle import SettleCardFunds
 from accounts_payments.application.payments.fx import QuoteFx
 from accounts_payments.application.payments.outcomes import ApplyProviderPaymentUpdate
 from accounts_payments.application.payments.queries import GetDynamicButton, GetTransactionStatus
@@ -70,6 +75,7 @@ from accounts_payments.application.payments.submission import (
     SubmitReservedPayments,
 )
 from accounts_payments.config import SERVICE, Settings
+from accounts_payments.entrypoints.consumers.card_funds import serve_card_funds
 from accounts_payments.entrypoints.http.app import create_http_app, toqio_route_handlers
 from accounts_payments.entrypoints.http.sandbox import sandbox_route_handlers
 from accounts_payments.entrypoints.http.statements import SandboxOtpController
@@ -249,6 +255,23 @@ class Container(containers.DeclarativeContainer):
     )
     get_dynamic_button = providers.Singleton(GetDynamicButton, payments_unit_of_work.provider)
 
+    # Card authorizations: holds asked by cards over the bus, posted or voided by its events.
+    card_funds_unit_of_work = providers.Factory(
+        SqlAlchemyCardFundsUnitOfWork,
+        sessions=core.database.provided.sessions,
+        outbox=core.outbox,
+        webhooks=core.webhook_queue,
+        cipher=cipher,
+        wake_relay=core.outbox_relay.provided.wake,
+        wake_dispatcher=core.webhook_dispatcher.provided.wake,
+    )
+    reserve_card_funds = providers.Singleton(
+        ReserveCardFunds, card_funds_unit_of_work.provider, clock
+    )
+    settle_card_funds = providers.Singleton(
+        SettleCardFunds, card_funds_unit_of_work.provider, clock
+    )
+
 
 # Litestar dependency name -> the container provider of what it injects.
 _INJECTED = (
@@ -317,9 +340,21 @@ def build_service(settings: Settings, *, broker: InMemoryBroker | None = None) -
         sandbox_handlers=sandbox_handlers,
         dependencies=litestar_dependencies(container),
     )
+
+    async def serve_cards() -> None:
+        await serve_card_funds(
+            core.bus(),
+            reserve=container.reserve_card_funds(),
+            settle=container.settle_card_funds(),
+            # A factory of SQL units; mypy cannot match its attributes to the port's.
+            units=cast(Any, container.card_funds_unit_of_work.provider),
+            messaging=tables.messaging,
+        )
+
     return build_host(
         cast(Any, core),
         app=app,
         settings=settings,
+        startup=[serve_cards],
         workers=[container.payment_resubmitter(), container.sandbox_settlement()],
     )

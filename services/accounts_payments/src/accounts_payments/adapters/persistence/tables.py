@@ -6,6 +6,7 @@ from __future__ import annotations
 from accounts_payments.adapters.persistence import (  # noqa: F401
     account_tables,
     beneficiary_tables,
+    card_funds_tables,
     customer_tables,
     ledger_tables,
     payment_tables,

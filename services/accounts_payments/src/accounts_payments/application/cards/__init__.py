@@ -1,0 +1,1 @@
+"""Card funds: ledger holds for the card authorizations cards asks for, cleared or released."""

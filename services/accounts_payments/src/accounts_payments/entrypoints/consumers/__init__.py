@@ -1,0 +1,1 @@
+"""Message-bus consumers of accounts_payments: responders and event handlers."""
