@@ -13,7 +13,10 @@ from bench.harness import format_result, registered, run_all
 # Modules whose import registers benchmarks; add a new benchmark module here.
 BENCHMARK_MODULES = ("bench.contracts",)
 # Whole-service scenarios (real servers, PostgreSQL), each against a baseline of the same run.
-SCENARIOS = {"validate": "bench.monitoring:validate_under_load"}
+SCENARIOS = {
+    "validate": "bench.monitoring:validate_under_load",
+    "authorize": "bench.card_authorization:authorize_under_load",
+}
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

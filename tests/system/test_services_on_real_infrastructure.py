@@ -21,6 +21,7 @@ from building_blocks.runtime import ServiceHost, serve_hosts
 from building_blocks.settings import load_settings
 from cards.container import build_service as build_cards
 from compliance.container import build_service as build_compliance
+from tests.support.cards_keys import cards_key_settings
 from tests.support.jwt_issuer import ToqioJwtIssuer
 
 pytestmark = pytest.mark.system
@@ -55,6 +56,8 @@ async def test_service_runs_alone_on_postgres_and_rabbitmq(
             # accounts_payments refuses to start on PostgreSQL without these two.
             "TOQIO_JWT_PUBLIC_KEY": ToqioJwtIssuer().public_key_pem,
             "TENANT_SECRETS_KEY": base64.b64encode(os.urandom(32)).decode(),
+            # cards refuses to start on PostgreSQL without its keys.
+            **cards_key_settings(),
         },
     )
     host = build(settings)

@@ -35,6 +35,8 @@ async def handle_delivery(queue: str, handler: Handler, message: AbstractIncomin
             message_id=envelope.message_id,
             delivery_count=(message.headers or {}).get("x-delivery-count", 0),
             error_type=type(error).__name__,
+            # The traceback goes through the redaction processor like every other field.
+            exc_info=True,
         )
         await message.reject(requeue=True)
         return

@@ -81,6 +81,10 @@ class PostgresAdvisoryLock:
             await self._connection.execute(
                 text("SELECT pg_advisory_unlock(:key)"), {"key": self._key}
             )
+        except Exception:
+            # The connection died first (its loss not yet noticed): a session-level lock dies
+            # with its session, so there is nothing left to release.
+            log.warning("outbox relay lock connection gone before release")
         finally:
             await self._discard()
 

@@ -10,7 +10,7 @@ import pytest
 import structlog
 
 from building_blocks.settings import Secret
-from cards.adapters.crypto.key_material import KeyMaterial, load_key_material
+from cards.adapters.crypto.key_material import KeyMaterial, MissingKeys, load_key_material
 
 pytestmark = pytest.mark.unit
 
@@ -87,3 +87,23 @@ def test_missing_keys_become_stable_development_files_named_in_a_warning(
     for path in (tmp_path / "cards-keys").iterdir():
         assert path.stat().st_mode & 0o077 == 0
         assert path.read_text().strip() not in str(logs)
+
+
+def test_a_deployment_without_keys_refuses_to_start_and_names_what_is_missing(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(MissingKeys) as refused:
+        load_key_material(
+            keyring=None,
+            keyring_file=None,
+            fingerprint_key=Secret(_key()),
+            cvv_key=None,
+            audit_mac_key=Secret(_key()),
+            data_dir=str(tmp_path),
+            allow_development=False,
+        )
+
+    assert (
+        str(refused.value) == "cards needs these keys configured: CARDS_KEK_KEYRING, CARDS_CVV_KEY"
+    )
+    assert not (tmp_path / "cards-keys").exists()

@@ -117,3 +117,30 @@ async def test_a_relay_that_loses_its_lock_connection_takes_the_lock_again(
         await book(services.ledger, envelope)
         await eventually(lambda: len(received) == 1)
     assert received == [envelope]
+
+
+async def test_releasing_a_lock_whose_connection_died_is_quiet_and_the_lock_is_free_again(
+    postgres_url: str,
+) -> None:
+    # The relay may stop before it notices its lock connection was killed: releasing then
+    # must not fail the shutdown, and the lock died with the session anyway.
+    from building_blocks.outbox.leadership import PostgresAdvisoryLock
+
+    database = Database(postgres_url, schema="public")
+    first = PostgresAdvisoryLock(database.engine, "relay-release-check")
+    second = PostgresAdvisoryLock(database.engine, "relay-release-check")
+    try:
+        assert await first.acquire()
+        assert not await second.acquire()
+        terminate = sa.text(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+        )
+        async with database.engine.begin() as connection:
+            assert (await connection.execute(terminate)).scalar_one()
+
+        await first.release()
+
+        assert await second.acquire()
+        await second.release()
+    finally:
+        await database.dispose()

@@ -9,7 +9,6 @@ from typing import Any, cast
 from dependency_injector import containers, providers
 from litestar.di import Provide
 
-from accounts_payments.adapters.auth.dev_jwt_keys import toqio_public_key
 from accounts_payments.adapters.crypto.aes_gcm_cipher import load_secret_cipher
 from accounts_payments.adapters.documents.ownership_certificate import (
     FpdfOwnershipCertificateRenderer,
@@ -80,6 +79,7 @@ from accounts_payments.entrypoints.http.app import create_http_app, toqio_route_
 from accounts_payments.entrypoints.http.sandbox import sandbox_route_handlers
 from accounts_payments.entrypoints.http.statements import SandboxOtpController
 from building_blocks.auth import ToqioJwtVerifier, toqio_jwt_guard
+from building_blocks.auth.dev_jwt_keys import toqio_public_key
 from building_blocks.idempotency import IdempotencyStore
 from building_blocks.messaging import InMemoryBroker
 from building_blocks.runtime import PeriodicWorker, ServiceHost
@@ -347,7 +347,7 @@ def build_service(settings: Settings, *, broker: InMemoryBroker | None = None) -
             reserve=container.reserve_card_funds(),
             settle=container.settle_card_funds(),
             # A factory of SQL units; mypy cannot match its attributes to the port's.
-            units=cast(Any, container.card_funds_unit_of_work.provider),
+            units=cast(Any, container.card_funds_unit_of_work),
             messaging=tables.messaging,
         )
 

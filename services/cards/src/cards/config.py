@@ -34,3 +34,20 @@ class Settings(ServiceSettings, frozen=True, kw_only=True):
     # How long an authorization may wait for accounts_payments' hold before it is declined.
     cards_authorization_deadline_seconds: float = 0.3
     cards_card_validity_years: int = 3
+    # What Toqio is shown as the cards' provider, where card images are ({design} only), and
+    # the limit bounds per programme (JSON; unset, the built-in defaults).
+    cards_provider_name: str = "SANDBOX"
+    cards_image_url_template: str = "https://cards.sandbox.invalid/designs/{design}.png"
+    cards_default_card_design: str = "standard"
+    cards_limit_bounds: str | None = None
+    # The RSA key Toqio encrypts cardholders' security codes to (PEM text or a PEM file's
+    # path); its public half is served at /security/public-key.
+    cards_security_code_private_key: Secret | None = None
+    # Wrong security codes in a row before a card's code is locked, and for how long.
+    cards_security_code_max_failures: int = 5
+    cards_security_code_lockout_seconds: float = 900.0
+    # The OTP the sandbox expects on activateOTP; unset, no OTP is checked.
+    cards_sandbox_activation_otp: Secret | None = None
+    # TOTP secrets per card (GET .../card/{cardId}/secret); off answers 501.
+    cards_totp_enabled: bool = False
+    cards_totp_key: Secret | None = None

@@ -18,6 +18,10 @@ from cards.adapters.crypto.key_providers import (
 log = structlog.get_logger(__name__)
 
 
+class MissingKeys(RuntimeError):
+    """A deployment without the keys cards needs: refuse to start rather than invent them."""
+
+
 @dataclass(frozen=True, slots=True)
 class KeyMaterial:
     """The key-encryption keys and the three HMAC keys; ``repr`` shows none of them."""
@@ -36,9 +40,27 @@ def load_key_material(
     cvv_key: Secret | None,
     audit_mac_key: Secret | None,
     data_dir: str,
+    allow_development: bool = True,
 ) -> KeyMaterial:
-    """Read the configured keys; make development ones for those missing (with a warning)."""
+    """Read the configured keys; make development ones for those missing (with a warning).
+
+    Raises:
+        MissingKeys: a key is missing and ``allow_development`` is false (a deployment on
+            PostgreSQL must configure every key; only the embedded mode makes its own).
+    """
     folder = Path(data_dir) / "cards-keys"
+    missing = [
+        name
+        for name, value in (
+            ("CARDS_KEK_KEYRING", keyring or keyring_file),
+            ("CARDS_FINGERPRINT_KEY", fingerprint_key),
+            ("CARDS_CVV_KEY", cvv_key),
+            ("CARDS_AUDIT_MAC_KEY", audit_mac_key),
+        )
+        if value is None
+    ]
+    if missing and not allow_development:
+        raise MissingKeys(f"cards needs these keys configured: {', '.join(missing)}")
     development: list[str] = []
 
     def key(secret: Secret | None, name: str) -> bytes:

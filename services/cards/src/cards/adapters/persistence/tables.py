@@ -8,6 +8,9 @@ from building_blocks.webhooks import webhook_tables
 # Imported for their side effect: each module registers its tables on ``metadata``.
 from cards.adapters.persistence import (  # noqa: F401
     audit_tables,
+    authorization_tables,
+    card_tables,
+    security_tables,
     vault_tables,
 )
 from cards.adapters.persistence.metadata import metadata

@@ -20,10 +20,19 @@ class CardsUnitOfWork(Protocol):
     transaction as the change they announce or record. Use one per use case, never shared.
     """
 
-    cards: CardRepository
-    secrets: CardSecretRepository
-    authorizations: AuthorizationRepository
-    audit: AuditTrail
+    # Read-only properties, not attributes: an adapter's narrower repository types then
+    # still satisfy the port (attributes would have to match exactly).
+    @property
+    def cards(self) -> CardRepository: ...
+
+    @property
+    def secrets(self) -> CardSecretRepository: ...
+
+    @property
+    def authorizations(self) -> AuthorizationRepository: ...
+
+    @property
+    def audit(self) -> AuditTrail: ...
 
     async def __aenter__(self) -> Self: ...
 

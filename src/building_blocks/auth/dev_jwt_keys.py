@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 PRIVATE_KEY_FILE = "toqio-dev-jwt-private.pem"
 PUBLIC_KEY_FILE = "toqio-dev-jwt-public.pem"
 
-_log = structlog.get_logger("accounts_payments.auth")
+_log = structlog.get_logger(__name__)
 
 
 class JwtKeyMissing(RuntimeError):

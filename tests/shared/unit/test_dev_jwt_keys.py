@@ -8,12 +8,12 @@ from pathlib import Path
 import jwt
 import pytest
 
-from accounts_payments.adapters.auth.dev_jwt_keys import (
+from building_blocks.auth import ToqioJwtVerifier
+from building_blocks.auth.dev_jwt_keys import (
     PRIVATE_KEY_FILE,
     JwtKeyMissing,
     toqio_public_key,
 )
-from building_blocks.auth import ToqioJwtVerifier
 from tests.support.jwt_issuer import ToqioJwtIssuer
 
 pytestmark = pytest.mark.unit

@@ -1,1 +1,0 @@
-"""Authentication helpers of the service's own deployment."""

@@ -1,0 +1,1 @@
+"""Card processor adapters: the sandbox processor (and, later, real ones)."""

@@ -1,0 +1,1 @@
+"""Card Management use cases: issue, read, lifecycle changes, limits, replacement."""
