@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from types import TracebackType
-from typing import Any, Self
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,18 +15,12 @@ from accounts_payments.adapters.persistence.sqlalchemy_ledger import SqlAlchemyL
 from accounts_payments.application.ports.customers import CustomerDirectory
 from accounts_payments.application.ports.ledger import Ledger
 from building_blocks.outbox import Outbox
-from building_blocks.persistence import SqlAlchemyUnitOfWork
+from building_blocks.persistence.announcing import AnnouncingUnitOfWork
 from building_blocks.webhooks import WebhookQueue
-from shared_kernel.contracts import Envelope, IntegrationMessage
 
 
-class SqlAlchemyAccountsUnitOfWork:
-    """AccountsUnitOfWork on one SQLAlchemy transaction.
-
-    ``publish`` writes outbox rows and ``notify_toqio`` webhook rows in that same transaction;
-    once it commits, the outbox relay and the webhook dispatcher are woken so the messages
-    leave at once instead of at their next poll.
-    """
+class SqlAlchemyAccountsUnitOfWork(AnnouncingUnitOfWork):
+    """AccountsUnitOfWork on one SQLAlchemy transaction, announcing through outbox and webhooks."""
 
     ledger: Ledger
     customers: CustomerDirectory
@@ -43,64 +36,16 @@ class SqlAlchemyAccountsUnitOfWork:
         wake_relay: Callable[[], None] = lambda: None,
         wake_dispatcher: Callable[[], None] = lambda: None,
     ) -> None:
-        self._work = SqlAlchemyUnitOfWork(sessions)
-        self._outbox = outbox
-        self._webhooks = webhooks
+        super().__init__(
+            sessions,
+            outbox=outbox,
+            webhooks=webhooks,
+            wake_relay=wake_relay,
+            wake_dispatcher=wake_dispatcher,
+        )
         self._cipher = cipher
-        self._wake_relay = wake_relay
-        self._wake_dispatcher = wake_dispatcher
-        self._pending: list[Envelope] = []
 
-    @property
-    def session(self) -> AsyncSession:
-        """The session of this unit's transaction."""
-        return self._work.session
-
-    async def __aenter__(self) -> Self:
-        await self._work.__aenter__()
-        session = self._work.session
+    def _open(self, session: AsyncSession) -> None:
         self.ledger = SqlAlchemyLedger(session)
         self.customers = SqlAlchemyCustomerRepository(session, self._cipher)
         self.accounts = SqlAlchemyAccountRepository(session)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self._work.__aexit__(exc_type, exc, tb)
-
-    async def commit(self) -> None:
-        """Write the published messages, then commit everything together."""
-        pending, self._pending = self._pending, []
-        for envelope in pending:
-            await self._outbox.add(self._work.session, envelope)
-        if pending:
-            self._work.after_commit(self._wake_relay)
-        await self._work.commit()
-
-    def publish(self, message: IntegrationMessage, *, correlation_id: str | None = None) -> None:
-        """Queue ``message`` for the outbox; it is written by ``commit``."""
-        self._pending.append(Envelope.wrap(message, correlation_id=correlation_id))
-
-    async def notify_toqio(
-        self,
-        webhook_type: str,
-        payload: Mapping[str, Any],
-        *,
-        customer_id: str,
-        ordering_key: str | None = None,
-        dedupe_key: str | None = None,
-    ) -> None:
-        """Add a webhook delivery to this transaction; the dispatcher sends it after commit."""
-        await self._webhooks.enqueue(
-            self._work.session,
-            webhook_type,
-            payload,
-            customer_id=customer_id,
-            dedupe_key=dedupe_key,
-            ordering_key=ordering_key,
-        )
-        self._work.after_commit(self._wake_dispatcher)

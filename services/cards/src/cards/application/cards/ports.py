@@ -10,21 +10,17 @@ satisfies it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Protocol
 
-from cards.application.audit.ports import AuditTrail
-from cards.application.ports.authorizations import AuthorizationRepository
 from cards.application.ports.cards import CardRepository
-from cards.application.vault.ports import CardSecretRepository
+from cards.application.ports.unit_of_work import CardsUnitOfWork
 from cards.domain.card_types import CardForm, FundingType
 from cards.domain.expiry import Expiry
 from cards.domain.pan import Pan
-from shared_kernel.contracts import IntegrationMessage
 from shared_kernel.domain.errors import DomainError
 from shared_kernel.domain.money import Currency
 
@@ -76,49 +72,11 @@ class IssuingCardRepository(CardRepository, Protocol):
         ...
 
 
-class CardsWork(Protocol):
+class CardsWork(CardsUnitOfWork, Protocol):
     """The cards unit of work these use cases take; one per use, committed explicitly."""
 
     @property
     def cards(self) -> IssuingCardRepository: ...
-
-    @property
-    def secrets(self) -> CardSecretRepository: ...
-
-    @property
-    def authorizations(self) -> AuthorizationRepository: ...
-
-    @property
-    def audit(self) -> AuditTrail: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None:
-        """Commit; leaving the block without it rolls everything back."""
-        ...
-
-    def publish(self, message: IntegrationMessage, *, correlation_id: str | None = None) -> None:
-        """Queue ``message`` for the outbox; it is written by ``commit``."""
-        ...
-
-    async def notify_toqio(
-        self,
-        webhook_type: str,
-        payload: Mapping[str, Any],
-        *,
-        customer_id: str,
-        ordering_key: str | None = None,
-        dedupe_key: str | None = None,
-    ) -> None:
-        """Add a webhook delivery to Toqio in this transaction."""
-        ...
 
 
 CardsWorkFactory = Callable[[], CardsWork]
