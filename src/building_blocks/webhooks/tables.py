@@ -47,7 +47,7 @@ def webhook_tables(metadata: sa.MetaData) -> WebhookTables:
         metadata,
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("webhook_type", sa.String(100), nullable=False),
-        sa.Column("customer_id", sa.String(64), nullable=True),
+        sa.Column("customer_id", sa.String(128), nullable=True),
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("dedupe_key", sa.String(200), nullable=True, unique=True),
         # Deliveries sharing an ordering key are sent one at a time in (created_at, id) order.

@@ -232,3 +232,14 @@ async def test_every_attempt_is_logged_without_the_body_or_the_api_key(
     assert {"webhook_type", "attempt", "status_code", "latency_ms"} <= set(logs[1])
     assert "GB33BUKB" not in repr(logs)
     assert "secret-key" not in repr(logs)
+
+
+async def test_a_webhook_of_a_customer_with_the_longest_id_is_queued(
+    database: Database, clock: ManualClock
+) -> None:
+    # Customer ids are accepted up to 128 characters; the queue must take every one of them.
+    longest = "c" * 128
+
+    delivery_id = await enqueue(database, clock, customer_id=longest)
+
+    assert (await delivery(database, delivery_id)).customer_id == longest
